@@ -1,6 +1,25 @@
-/* features.c: `nook features`: its flags (runc's set) and its entry point. */
-#include "commands.h"
+/* features.c: `nook features`: print the runtime-spec features document
+ * (what this build of nook implements) as JSON. */
+#include <string.h>
 
+#include "commands.h"
+#include "lib/oci-features.h"
+#include "report.h"
+
+static int features_run(const struct nook_globals *globals, const struct nook_parsed *parsed)
+{
+    _cleanup_free_ char *text = nook_features_text(nook_features_parts());
+    struct nook_error err = { 0 };
+    if (!text) {
+        nook_error_set(&err, ENOMEM, "features: out of memory");
+        return nook_report_error(globals, &err);
+    }
+    if (fputs(text, stdout) == EOF || fflush(stdout) == EOF) {
+        nook_error_set_errno(&err, errno, "features: write to standard output");
+        return nook_report_error(globals, &err);
+    }
+    return 0;
+}
 
 const struct nook_command nook_cmd_features = {
     .name = "features",
@@ -9,5 +28,5 @@ const struct nook_command nook_cmd_features = {
     .options = NULL,
     .min_args = 0,
     .max_args = 0,
-    .run = nook_cmd_not_available,
+    .run = features_run,
 };

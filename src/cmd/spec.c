@@ -1,11 +1,42 @@
-/* spec.c: `nook spec`: its flags (runc's set) and its entry point. */
+/* spec.c: `nook spec`: write a default config.json into a bundle directory.
+ *
+ * The rootless shape is the default when the caller is not root (runc
+ * needs --rootless for it; nook picks what will run for the caller), and
+ * --rootless=true|false overrides the choice either way. */
+#include <unistd.h>
+
 #include "commands.h"
+#include "report.h"
+#include "lib/spec-default.h"
 
 static const struct nook_option spec_options[] = {
     { "bundle", 'b', NOOK_OPT_VALUE, "DIR", "write config.json into DIR (default: the current directory)" },
     { "rootless", 0, NOOK_OPT_BOOL, NULL, "write a config for an unprivileged user (the default when not root)" },
     { NULL, 0, NOOK_OPT_BOOL, NULL, NULL },
 };
+
+static int spec_run(const struct nook_globals *globals, const struct nook_parsed *parsed)
+{
+    bool rootless = geteuid() != 0;
+    if (nook_parsed_value(parsed, "rootless"))
+        rootless = nook_parsed_bool(parsed, "rootless");
+
+    /* Messages name the directory; without -b, name it by its path rather
+     * than as ".". */
+    _cleanup_free_ char *cwd = NULL;
+    const char *dir = nook_parsed_value(parsed, "bundle");
+    if (!dir) {
+        cwd = getcwd(NULL, 0);
+        dir = cwd ? cwd : ".";
+    }
+
+    struct nook_error err = { 0 };
+    if (nook_spec_default_write(dir, rootless, &err) < 0) {
+        nook_error_prefix(&err, "spec");
+        return nook_report_error(globals, &err);
+    }
+    return 0;
+}
 
 const struct nook_command nook_cmd_spec = {
     .name = "spec",
@@ -14,5 +45,5 @@ const struct nook_command nook_cmd_spec = {
     .options = spec_options,
     .min_args = 0,
     .max_args = 0,
-    .run = nook_cmd_not_available,
+    .run = spec_run,
 };

@@ -38,3 +38,34 @@ assert_status() {
         return 1
     fi
 }
+
+# python3 may be a slow launcher (pyenv shims cost about a second a call);
+# call this from setup_file to resolve the interpreter once per file. Tests
+# then run "${NOOK_PYTHON:-python3}".
+export_python() {
+    NOOK_PYTHON=$(python3 -c 'import sys; print(sys.executable)') && export NOOK_PYTHON
+}
+
+# make_bundle DIR [ARGS...]: a bundle in DIR (created if missing) whose
+# config.json is `nook spec` output for the current mode, with root.path
+# the shared busybox rootfs ($NOOK_BUNDLE_ROOTFS, read-only), terminal
+# false, and process.args ARGS (default: sh).
+make_bundle() {
+    local dir=$1
+    shift
+    mkdir -p "$dir" || return 1
+    "$NOOK" spec -b "$dir" || return 1
+    "${NOOK_PYTHON:-python3}" - "$dir/config.json" "$NOOK_BUNDLE_ROOTFS" "$@" <<'PY' || return 1
+import json, sys
+path, rootfs, args = sys.argv[1], sys.argv[2], sys.argv[3:]
+with open(path) as f:
+    config = json.load(f)
+config["root"]["path"] = rootfs
+config["process"]["terminal"] = False
+if args:
+    config["process"]["args"] = args
+with open(path, "w") as f:
+    json.dump(config, f, indent="\t")
+    f.write("\n")
+PY
+}

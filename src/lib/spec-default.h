@@ -1,0 +1,25 @@
+/* spec-default.h: the default config.json that `nook spec` writes, in the
+ * shape of runc's example spec, in a root and a rootless variant. */
+#pragma once
+
+#include <stdbool.h>
+
+#include <json-glib/json-glib.h>
+
+#include "error.h"
+
+/* The default document as a JSON tree (transfer full: json_node_unref()).
+ * rootless selects the variant for an unprivileged caller: a user
+ * namespace (whose id mappings nook fills at create time), no network
+ * namespace, /sys bind-mounted read-only, no cgroup resources. */
+JsonNode *nook_spec_default_build(bool rootless);
+
+/* The same document, pretty-printed with a trailing newline; malloc'd
+ * (free()), NULL when out of memory. */
+char *nook_spec_default_text(bool rootless);
+
+/* Write the default document to DIR/config.json. The file is created
+ * exclusively: an existing config.json (or any entry of that name) is an
+ * error and stays untouched, and a failed write removes the partial file.
+ * Errors name the directory and say what to do. */
+int nook_spec_default_write(const char *dir, bool rootless, struct nook_error *err);

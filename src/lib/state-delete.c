@@ -1,0 +1,85 @@
+/* state-delete.c: `delete` in the library: decide from the status whether a
+ * container may go, kill it when asked to, and remove everything it holds. */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "container-id.h"
+#include "state.h"
+
+/* How long delete waits for a SIGKILLed init to be gone, as runc does. */
+#define DELETE_KILL_WAIT_MS 10000
+
+/* Release what the container holds, its state directory last. This is the
+ * one place later stages add to, in this order: poststop hooks, the cgroup
+ * (the cgroup managers), the overlay rootfs mounts, the network helper.
+ * None of those exist yet, so only the directory goes. */
+static int destroy_container(struct nook_container_dir *dir, const struct nook_state *state,
+                             struct nook_error *err)
+{
+    (void)state;
+    return nook_container_dir_remove(dir, err);
+}
+
+int nook_container_delete(const char *root, const char *id, bool force, struct nook_error *err)
+{
+    int r = nook_container_id_validate(id, err);
+    if (r < 0)
+        return r;
+    _cleanup_container_dir_ struct nook_container_dir *dir = NULL;
+    r = nook_container_dir_open(root, id, NOOK_LOCK_EXCLUSIVE, NOOK_STATE_LOCK_TIMEOUT_MS, &dir,
+                                err);
+    if (r == -ENOENT && force) {
+        nook_error_clear(err);
+        return 0;
+    }
+    if (r < 0)
+        return r;
+
+    _cleanup_(nook_state_clear) struct nook_state state = { 0 };
+    r = nook_state_load(dir, &state, err);
+    if (r == -ENOENT) {
+        /* No state.json: what a failed create left. We hold its lock, so no
+         * create is still working on it. */
+        nook_error_clear(err);
+        return nook_container_dir_remove(dir, err);
+    }
+    if (r < 0) {
+        if (!force) {
+            char reason[NOOK_ERROR_MAX];
+            snprintf(reason, sizeof(reason), "%s", err ? err->message : "");
+            return nook_error_set(err, -r, "%s; `nook delete --force %s` removes it anyway",
+                                  reason, id);
+        }
+        /* Unreadable: nothing can be signalled, but --force still removes. */
+        nook_error_clear(err);
+        return nook_container_dir_remove(dir, err);
+    }
+
+    enum nook_status status;
+    r = nook_container_status(dir, &state, &status, err);
+    if (r < 0)
+        return r;
+    switch (status) {
+    case NOOK_STATUS_STOPPED:
+        break;
+    case NOOK_STATUS_CREATED:
+        /* As runc: a created container has not run anything of the user's
+         * yet, so deleting it needs no --force. */
+        r = nook_container_signal_init(&state, SIGKILL, DELETE_KILL_WAIT_MS, err);
+        if (r < 0)
+            return r;
+        break;
+    case NOOK_STATUS_CREATING:
+    case NOOK_STATUS_RUNNING:
+    case NOOK_STATUS_PAUSED:
+        if (!force)
+            return nook_error_set(err, EBUSY, "cannot delete container %s that is not stopped: %s",
+                                  id, nook_status_name(status));
+        r = nook_container_signal_init(&state, SIGKILL, DELETE_KILL_WAIT_MS, err);
+        if (r < 0)
+            return r;
+        break;
+    }
+    return destroy_container(dir, &state, err);
+}

@@ -1,0 +1,124 @@
+#!/usr/bin/env bats
+# features.bats: `nook features`: a valid runtime-spec features document that
+# agrees with `nook --version` and claims nothing nook does not implement.
+
+load helpers
+
+setup_file() {
+    export_python
+}
+
+setup() {
+    common_setup
+    FEATURES=$BATS_TEST_TMPDIR/features.json
+}
+
+# version_field PREFIX: the rest of the `nook --version` line starting with PREFIX.
+version_field() {
+    "$NOOK" --version | sed -n "s/^$1//p"
+}
+
+# expect_json EXPR WANT [EXPR WANT...]: each EXPR (Python, over the
+# document `c`) printed as JSON must equal its WANT exactly.
+expect_json() {
+    "$NOOK_PYTHON" -c 'import json, sys
+c = json.load(open(sys.argv[1]))
+pairs = sys.argv[2:]
+bad = 0
+for expr, want in zip(pairs[0::2], pairs[1::2]):
+    got = json.dumps(eval(expr))
+    if got != want:
+        print(f"{expr}: expected {want}, got {got}", file=sys.stderr)
+        bad += 1
+sys.exit(1 if bad or len(pairs) % 2 else 0)' "$FEATURES" "$@"
+}
+
+write_features() {
+    nook features >"$FEATURES"
+}
+
+@test "features prints one valid JSON document and nothing else" {
+    run nook features
+    assert_status 0
+    write_features
+    "$NOOK_PYTHON" -m json.tool "$FEATURES" >/dev/null
+    # `run` mixes stderr in: the whole output must be the document.
+    "$NOOK_PYTHON" -c 'import json, sys; json.loads(sys.argv[1])' "$output"
+    [ "$(tail -c 1 "$FEATURES" | od -An -c | tr -d ' ')" = '\n' ]
+}
+
+@test "features names the spec versions nook accepts" {
+    write_features
+    local spec
+    spec=$(version_field 'spec: ')
+    [ -n "$spec" ]
+    expect_json \
+        'c["ociVersionMin"]' '"1.0.0"' \
+        'c["ociVersionMax"]' "\"$spec\""
+}
+
+@test "features annotations carry the version, commit and build features" {
+    write_features
+    local build
+    build=$("$NOOK" --version | tail -n 1)
+    [[ "$build" == *SECCOMP* ]]
+    expect_json \
+        'c["annotations"]["io.github.nook.version"]' "\"$(version_field 'nook version ')\"" \
+        'c["annotations"]["io.github.nook.commit"]' "\"$(version_field 'commit: ')\"" \
+        'c["annotations"]["io.github.nook.features"]' "\"$build\""
+    if [[ "$build" == *+SECCOMP* ]]; then
+        expect_json '[p.isdigit() for p in c["annotations"]["io.github.seccomp.libseccomp.version"].split(".")]' \
+            '[true, true, true]'
+    else
+        expect_json '"io.github.seccomp.libseccomp.version" in c["annotations"]' false
+    fi
+}
+
+@test "features holds only properties runtime-spec 1.2.0 defines" {
+    write_features
+    expect_json \
+        'sorted(set(c) - {"ociVersionMin", "ociVersionMax", "hooks", "mountOptions", "linux", "annotations"})' '[]' \
+        'sorted(set(c["linux"]) - {"namespaces", "capabilities", "cgroup", "seccomp", "apparmor", "selinux", "intelRdt", "mountExtensions"})' '[]' \
+        'sorted(c["linux"]["cgroup"])' '["rdma", "systemd", "systemdUser", "v1", "v2"]' \
+        'sorted(c["linux"]["seccomp"])' '["actions", "archs", "enabled", "knownFlags", "operators", "supportedFlags"]' \
+        'sorted(c["linux"]["mountExtensions"])' '["idmap"]'
+}
+
+# nook cannot run a container yet, so it must not claim any runtime feature.
+# When a room lands and exports its part (src/lib/oci-features.h), update
+# the expected lists here to exactly what it implements.
+@test "features claims no runtime feature nook does not implement yet" {
+    write_features
+    expect_json \
+        'c["hooks"]' '[]' \
+        'c["mountOptions"]' '[]' \
+        'c["linux"]["namespaces"]' '[]' \
+        'c["linux"]["capabilities"]' '[]' \
+        'c["linux"]["cgroup"]' '{"v1": false, "v2": false, "systemd": false, "systemdUser": false, "rdma": false}' \
+        'c["linux"]["seccomp"]' '{"enabled": false, "actions": [], "operators": [], "archs": [], "knownFlags": [], "supportedFlags": []}' \
+        'c["linux"]["apparmor"]' '{"enabled": false}' \
+        'c["linux"]["selinux"]' '{"enabled": false}' \
+        'c["linux"]["intelRdt"]' '{"enabled": false}' \
+        'c["linux"]["mountExtensions"]' '{"idmap": {"enabled": false}}'
+    # And nowhere else, outside the annotations, is anything true or any
+    # list non-empty.
+    run "$NOOK_PYTHON" -c 'import json, sys
+def claims(path, value):
+    if isinstance(value, dict):
+        return [c for key, v in value.items() for c in claims(path + "." + key, v)]
+    return [path] if value is True or (isinstance(value, list) and value) else []
+doc = json.load(open(sys.argv[1]))
+doc.pop("annotations")
+print(" ".join(claims("", doc)))' "$FEATURES"
+    assert_status 0
+    [ -z "$output" ]
+}
+
+@test "features takes no arguments or flags" {
+    run nook features extra
+    assert_status 2
+    assert_output_contains "features: too many arguments"
+    run nook features --bogus
+    assert_status 2
+    assert_output_contains 'features: unknown flag "--bogus"'
+}
