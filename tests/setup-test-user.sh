@@ -21,6 +21,14 @@ for file in /etc/subuid /etc/subgid; do
         echo "$user:$start:65536" >> "$file"
     fi
 done
+# A second user with no subordinate ranges at all, for the single-mapping
+# fallback (useradd may add ranges on its own: remove them).
+nosubid=$user-nosubid
+if ! id -u "$nosubid" >/dev/null 2>&1; then
+    useradd --create-home --shell /bin/sh --user-group "$nosubid"
+fi
+sed -i "/^$nosubid:/d" /etc/subuid /etc/subgid
+
 uid=$(id -u "$user")
 mkdir -p "/run/user/$uid"
 chown "$user:" "/run/user/$uid"

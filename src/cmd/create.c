@@ -1,5 +1,7 @@
 /* create.c: `nook create`: its flags (runc's set) and its entry point. */
 #include "commands.h"
+#include "lifecycle.h"
+#include "report.h"
 
 static const struct nook_option create_options[] = {
     { "bundle", 'b', NOOK_OPT_VALUE, "DIR", "path to the bundle directory (default: the current directory)" },
@@ -11,6 +13,25 @@ static const struct nook_option create_options[] = {
     { NULL, 0, NOOK_OPT_BOOL, NULL, NULL },
 };
 
+static int create_run(const struct nook_globals *globals, const struct nook_parsed *parsed)
+{
+    struct nook_error err = { 0 };
+    _cleanup_free_ char *root = NULL;
+    struct nook_create_opts opts;
+    int r = nook_cmd_state_root(globals, &root, &err);
+    if (r == 0)
+        r = nook_cmd_create_opts(globals, parsed, root, &opts, &err);
+    if (r == 0 && nook_parsed_value(parsed, "console-socket"))
+        r = nook_error_set(&err, ENOTSUP, "--console-socket: terminals are not supported by this version of nook");
+    if (r == 0)
+        r = nook_container_create(&opts, NULL, &err);
+    if (r < 0) {
+        nook_error_prefix(&err, "create");
+        return nook_report_error(globals, &err);
+    }
+    return 0;
+}
+
 const struct nook_command nook_cmd_create = {
     .name = "create",
     .args_usage = "<container-id>",
@@ -18,5 +39,5 @@ const struct nook_command nook_cmd_create = {
     .options = create_options,
     .min_args = 1,
     .max_args = 1,
-    .run = nook_cmd_not_available,
+    .run = create_run,
 };

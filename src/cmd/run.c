@@ -1,5 +1,12 @@
 /* run.c: `nook run`: its flags (runc's set) and its entry point. */
+#include <signal.h>
+#include <sys/prctl.h>
+
 #include "commands.h"
+#include "lib/forward.h"
+#include "lib/state.h"
+#include "lifecycle.h"
+#include "report.h"
 
 static const struct nook_option run_options[] = {
     { "bundle", 'b', NOOK_OPT_VALUE, "DIR", "path to the bundle directory (default: the current directory)" },
@@ -14,6 +21,59 @@ static const struct nook_option run_options[] = {
     { NULL, 0, NOOK_OPT_BOOL, NULL, NULL },
 };
 
+/* Tear down a container run could not start: kill and delete it. */
+static void abandon(const char *root, const char *id)
+{
+    struct nook_error ignored = { 0 };
+    (void)nook_container_delete(root, id, true, &ignored);
+}
+
+static int run_run(const struct nook_globals *globals, const struct nook_parsed *parsed)
+{
+    struct nook_error err = { 0 };
+    _cleanup_free_ char *root = NULL;
+    struct nook_create_opts opts;
+    bool detach = nook_parsed_bool(parsed, "detach");
+    int r = nook_cmd_state_root(globals, &root, &err);
+    if (r == 0)
+        r = nook_cmd_create_opts(globals, parsed, root, &opts, &err);
+    if (r == 0 && nook_parsed_value(parsed, "console-socket"))
+        r = nook_error_set(&err, ENOTSUP, "--console-socket: terminals are not supported by this version of nook");
+    /* As a subreaper nook also reaps what the container's init leaves
+     * behind when it has no pid namespace of its own. */
+    if (r == 0 && !nook_parsed_bool(parsed, "no-subreaper") && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
+        r = nook_error_set_errno(&err, errno, "prctl(PR_SET_CHILD_SUBREAPER)");
+    sigset_t old_mask;
+    if (r == 0 && !detach)
+        r = nook_forward_block(&old_mask, &err);
+    if (r < 0) {
+        nook_error_prefix(&err, "run");
+        return nook_report_error(globals, &err);
+    }
+
+    struct nook_created created = { .pid = 0, .pidfd = -1 };
+    r = nook_container_create(&opts, &created, &err);
+    _cleanup_close_ int pidfd = created.pidfd;
+    if (r == 0) {
+        r = nook_container_start(root, opts.id, &err);
+        if (r < 0)
+            abandon(root, opts.id);
+    }
+    int exit_code = 0;
+    if (r == 0 && !detach)
+        r = nook_forward_wait(&created, &exit_code, &err);
+    if (r < 0) {
+        if (!detach)
+            sigprocmask(SIG_SETMASK, &old_mask, NULL);
+        nook_error_prefix(&err, "run");
+        return nook_report_error(globals, &err);
+    }
+    if (!detach && !nook_parsed_bool(parsed, "keep") &&
+        nook_container_delete(root, opts.id, true, &err) < 0)
+        nook_report_error(globals, &err);
+    return exit_code;
+}
+
 const struct nook_command nook_cmd_run = {
     .name = "run",
     .args_usage = "<container-id>",
@@ -21,5 +81,5 @@ const struct nook_command nook_cmd_run = {
     .options = run_options,
     .min_args = 1,
     .max_args = 1,
-    .run = nook_cmd_not_available,
+    .run = run_run,
 };

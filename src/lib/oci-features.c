@@ -3,8 +3,11 @@
  * itself). */
 #include <string.h>
 
-#include "json-text.h"
 #include "build-info.h"
+#include "capabilities.h"
+#include "container.h"
+#include "init/mount-options.h"
+#include "json-text.h"
 #include "config.h"
 #include "oci-features.h"
 #include "util.h"
@@ -17,6 +20,9 @@
  * here. None is yet: nook parses configs but runs no container, so it
  * claims no hook, mount option, namespace, capability or cgroup manager. */
 static const struct nook_features_part *const compiled_parts[] = {
+    &nook_namespace_features,
+    &nook_mount_features,
+    &nook_capabilities_features,
     NULL,
 };
 

@@ -84,34 +84,50 @@ write_features() {
         'sorted(c["linux"]["mountExtensions"])' '["idmap"]'
 }
 
-# nook cannot run a container yet, so it must not claim any runtime feature.
-# When a room lands and exports its part (src/lib/oci-features.h), update
-# the expected lists here to exactly what it implements.
-@test "features claims no runtime feature nook does not implement yet" {
+# features claims exactly what the rooms that landed implement: the
+# namespaces create makes or joins, the mount options the init core
+# parses, the capabilities it knows. When a room lands and exports its part
+# (src/lib/oci-features.h), update the expected values here to exactly
+# what it implements.
+@test "features claims what nook implements and nothing more" {
     write_features
     expect_json \
         'c["hooks"]' '[]' \
-        'c["mountOptions"]' '[]' \
-        'c["linux"]["namespaces"]' '[]' \
-        'c["linux"]["capabilities"]' '[]' \
+        'c["linux"]["namespaces"]' '["cgroup", "ipc", "mount", "network", "pid", "user", "uts"]' \
         'c["linux"]["cgroup"]' '{"v1": false, "v2": false, "systemd": false, "systemdUser": false, "rdma": false}' \
         'c["linux"]["seccomp"]' '{"enabled": false, "actions": [], "operators": [], "archs": [], "knownFlags": [], "supportedFlags": []}' \
         'c["linux"]["apparmor"]' '{"enabled": false}' \
         'c["linux"]["selinux"]' '{"enabled": false}' \
         'c["linux"]["intelRdt"]' '{"enabled": false}' \
         'c["linux"]["mountExtensions"]' '{"idmap": {"enabled": false}}'
-    # And nowhere else, outside the annotations, is anything true or any
-    # list non-empty.
     run "$NOOK_PYTHON" -c 'import json, sys
-def claims(path, value):
-    if isinstance(value, dict):
-        return [c for key, v in value.items() for c in claims(path + "." + key, v)]
-    return [path] if value is True or (isinstance(value, list) and value) else []
 doc = json.load(open(sys.argv[1]))
-doc.pop("annotations")
-print(" ".join(claims("", doc)))' "$FEATURES"
+opts = doc["mountOptions"]
+caps = doc["linux"]["capabilities"]
+assert {"ro", "rbind", "nosuid", "rro", "rprivate", "strictatime"} <= set(opts), opts
+assert "idmap" not in opts and "ridmap" not in opts, opts
+assert "CAP_SYS_ADMIN" in caps and "CAP_KILL" in caps, caps
+assert all(c.startswith("CAP_") for c in caps), caps
+print("ok")' "$FEATURES"
     assert_status 0
-    [ -z "$output" ]
+    [ "$output" = ok ]
+}
+
+# Each mount option nook claims is accepted by a real container (remount
+# and mand are not for a fresh mount, bind and rbind not for a tmpfs; both
+# kinds are tested in rootfs.bats).
+@test "every claimed mount option is accepted by create" {
+    write_features
+    B=$BATS_TEST_TMPDIR/bundle
+    make_bundle "$B" true
+    for opt in $("$NOOK_PYTHON" -c 'import json,sys; print(" ".join(o for o in json.load(open(sys.argv[1]))["mountOptions"] if o not in ("remount", "mand", "bind", "rbind")))' "$FEATURES"); do
+        edit_config "$B" 'c["mounts"] = [m for m in c["mounts"] if m["destination"] != "/tmp"] + [{"destination": "/tmp", "type": "tmpfs", "source": "tmpfs", "options": ["'"$opt"'"]}]'
+        run nook run -b "$B" "opt-$opt"
+        if [ "$status" -ne 0 ]; then
+            echo "mount option $opt: $output" >&2
+            return 1
+        fi
+    done
 }
 
 @test "features takes no arguments or flags" {

@@ -69,3 +69,70 @@ with open(path, "w") as f:
     f.write("\n")
 PY
 }
+
+# edit_config DIR PYTHON...: run python statements on DIR/config.json's
+# object, bound to `c`, and write it back. Example:
+#   edit_config "$B" 'c["process"]["cwd"] = "/nope"'
+edit_config() {
+    local dir=$1
+    shift
+    "${NOOK_PYTHON:-python3}" - "$dir/config.json" "$*" <<'PY'
+import json, sys
+path, code = sys.argv[1], sys.argv[2]
+with open(path) as f:
+    c = json.load(f)
+exec(code)
+with open(path, "w") as f:
+    json.dump(c, f, indent="\t")
+    f.write("\n")
+PY
+}
+
+# assert_no_leftovers ID BUNDLE: nothing of container ID remains: no state
+# directory, no process started for it, no mount of its rootfs on the host.
+assert_no_leftovers() {
+    local id=$1 bundle=$2
+    if [ -e "$NOOK_ROOT/$id" ]; then
+        echo "state directory $NOOK_ROOT/$id is left behind" >&2
+        return 1
+    fi
+    if pgrep -f -- "$NOOK_ROOT.* $id\$" >/dev/null; then
+        echo "a process of container $id is left behind: $(pgrep -af -- "$NOOK_ROOT.* $id\$")" >&2
+        return 1
+    fi
+    if grep -q -- "$bundle" /proc/self/mountinfo; then
+        echo "a mount under $bundle is left on the host" >&2
+        return 1
+    fi
+}
+
+# wait_for_status ID STATUS: poll `nook state` for up to 10 seconds.
+wait_for_status() {
+    local id=$1 want=$2 i
+    for i in $(seq 100); do
+        if nook state "$id" 2>/dev/null | grep -q "\"status\": \"$want\""; then
+            return 0
+        fi
+        sleep 0.1
+    done
+    echo "container $id never reached status $want: $(nook state "$id" 2>&1)" >&2
+    return 1
+}
+
+# nook_detached ARGS...: a nook command that leaves a container behind
+# (create, run --detach). The container inherits stdio, so it gets files of
+# its own instead of bats' pipes, which bats would otherwise wait on.
+nook_detached() {
+    nook "$@" </dev/null >>"$BATS_TEST_TMPDIR/container.out" 2>>"$BATS_TEST_TMPDIR/container.err"
+}
+
+# nook_capture ARGS...: like bats' `run nook ARGS...` (sets status, output
+# and lines) for commands that may leave a container holding stdio: the
+# output goes through a file, so nothing waits for the container to exit.
+nook_capture() {
+    local file=$BATS_TEST_TMPDIR/capture.$$.$RANDOM
+    status=0
+    nook "$@" </dev/null >"$file" 2>&1 || status=$?
+    output=$(cat "$file")
+    mapfile -t lines <"$file"
+}

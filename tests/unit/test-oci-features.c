@@ -83,12 +83,15 @@ int main(void)
     CHECK(&t, bool_at(doc, "linux.cgroup.v1") == 0, "a flag nobody sets is false");
     CHECK(&t, bool_at(doc, "linux.mountExtensions.idmap.enabled") == 0, "idmap flag present, false");
 
-    /* Today nook runs no container: the compiled-in parts claim nothing. */
+    /* The compiled-in parts claim what create implements, and no more. */
     const struct nook_features_part *const *compiled = nook_features_parts();
     CHECK(&t, compiled != NULL, "the compiled parts list exists");
     g_autoptr(JsonNode) real = nook_features_build(compiled);
     g_autofree char *real_mounts = array_text(real, "mountOptions");
-    CHECK_STR(&t, real_mounts, "", "no mount option claimed yet");
+    CHECK(&t, real_mounts && strstr(real_mounts, "rbind") && strstr(real_mounts, "rro"),
+          "the mount options are claimed");
+    g_autofree char *real_ns = array_text(real, "linux.namespaces");
+    CHECK_STR(&t, real_ns, "cgroup,ipc,mount,network,pid,user,uts", "the namespaces are claimed");
     CHECK(&t, bool_at(real, "linux.seccomp.enabled") == 0, "seccomp not claimed yet");
 
     const struct nook_features_part *const none[] = { NULL };

@@ -1,0 +1,46 @@
+/* lifecycle.c: shared pieces of the lifecycle commands (see lifecycle.h). */
+#include <unistd.h>
+
+#include "lib/init/sync.h"
+#include "lib/state.h"
+#include "lifecycle.h"
+#include "report.h"
+
+int nook_cmd_state_root(const struct nook_globals *globals, char **root, struct nook_error *err)
+{
+    return nook_state_root_default(globals->root, root, err);
+}
+
+/* Relay a log line of the init core (or of create itself) to the report. */
+static void relay_log(void *data, int level, const char *message)
+{
+    const struct nook_globals *globals = data;
+    nook_report(globals, level == NOOK_SYNC_LEVEL_WARNING ? NOOK_LEVEL_WARNING : NOOK_LEVEL_DEBUG,
+                "%s", message);
+}
+
+int nook_cmd_create_opts(const struct nook_globals *globals, const struct nook_parsed *parsed,
+                         const char *root, struct nook_create_opts *opts, struct nook_error *err)
+{
+    unsigned long preserve = 0;
+    int r = nook_parsed_uint(parsed, "preserve-fds", 0, &preserve, err);
+    if (r < 0)
+        return r;
+    bool rootless = globals->rootless == NOOK_ROOTLESS_TRUE ||
+                    (globals->rootless == NOOK_ROOTLESS_AUTO && geteuid() != 0);
+    if (!rootless && geteuid() != 0)
+        return nook_error_set(err, EPERM, "--rootless false needs root; drop it to run rootless");
+    *opts = (struct nook_create_opts){
+        .root = root,
+        .id = parsed->argv[0],
+        .bundle = str_or(nook_parsed_value(parsed, "bundle"), "."),
+        .pid_file = nook_parsed_value(parsed, "pid-file"),
+        .rootless = rootless,
+        .no_pivot = nook_parsed_bool(parsed, "no-pivot"),
+        .no_new_keyring = nook_parsed_bool(parsed, "no-new-keyring"),
+        .preserve_fds = (unsigned)preserve,
+        .log = relay_log,
+        .log_data = (void *)globals,
+    };
+    return 0;
+}

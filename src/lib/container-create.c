@@ -1,0 +1,379 @@
+/* container-create.c: `create` from the host's side: read the bundle,
+ * record the container, clone the init core into its namespaces, write its
+ * id maps, relay its log, and either record it as created or tear every
+ * trace of it down. */
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <pwd.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include "container.h"
+#include "container-id.h"
+#include "idmap.h"
+#include "init/init.h"
+#include "init/sync.h"
+#include "proc.h"
+#include "spec.h"
+#include "state.h"
+
+/* The time namespace is left out: its offsets are not written yet. */
+static const char *const namespace_names[] = {
+    "cgroup", "ipc", "mount", "network", "pid", "user", "uts", NULL,
+};
+
+const struct nook_features_part nook_namespace_features = {
+    .name = "namespaces",
+    .lists[NOOK_FEATURE_NAMESPACES] = namespace_names,
+};
+
+/* Everything create holds while it works; released by create_cleanup(). */
+struct create_run {
+    const struct nook_create_opts *opts;
+    struct nook_spec *spec;
+    char *bundle;
+    char *rootfs;
+    struct nook_idmaps maps;
+    bool have_maps;
+    struct nook_idmap_owner owner;
+    char owner_name[256];
+    struct nook_state state;
+    struct nook_container_dir *dir;
+    int fifo_fd;
+    int ns_fds[NOOK_NS_COUNT];
+    int sync_fds[2];
+    pid_t pid;
+    int pidfd;
+};
+
+static void log_to(const struct nook_create_opts *opts, int level, const char *message)
+{
+    if (opts->log)
+        opts->log(opts->log_data, level, message);
+}
+
+static int load_bundle(struct create_run *run, struct nook_error *err)
+{
+    const struct nook_create_opts *opts = run->opts;
+    int r = nook_state_absolute_path(NULL, opts->bundle ? opts->bundle : ".", &run->bundle);
+    if (r < 0)
+        return nook_error_set_errno(err, -r, "bundle \"%s\"", opts->bundle);
+    r = nook_spec_load(run->bundle, &run->spec, err);
+    if (r < 0)
+        return r;
+    if (!run->spec->process)
+        return nook_error_set(err, EINVAL, "config.json: .process: missing; a container needs a process to run");
+    if (run->spec->process->terminal)
+        return nook_error_set(err, ENOTSUP,
+                              "config.json: .process.terminal: terminals are not supported by this version of nook; set \"terminal\": false");
+    r = nook_state_absolute_path(run->bundle, run->spec->root->path, &run->rootfs);
+    if (r < 0)
+        return nook_error_set_errno(err, -r, "config.json: .root.path");
+    struct stat st;
+    if (stat(run->rootfs, &st) < 0)
+        return nook_error_set_errno(err, errno, "config.json: .root.path: rootfs \"%s\"", run->rootfs);
+    if (!S_ISDIR(st.st_mode))
+        return nook_error_set(err, ENOTDIR, "config.json: .root.path: rootfs \"%s\" is not a directory",
+                              run->rootfs);
+    return 0;
+}
+
+static bool spec_has_namespace(const struct nook_spec *spec, enum nook_ns_type type, bool *with_path)
+{
+    const struct nook_spec_namespace *ns = nook_spec_find_namespace(spec, type);
+    if (with_path)
+        *with_path = ns && ns->path;
+    return ns != NULL;
+}
+
+static void spec_idmap(const struct nook_spec_id_mapping *items, size_t count, struct nook_id_range *out,
+                       struct nook_idmap *map)
+{
+    for (size_t i = 0; i < count; i++)
+        out[i] = (struct nook_id_range){ items[i].container_id, items[i].host_id, items[i].size };
+    map->ranges = out;
+    map->count = count;
+}
+
+static int resolve_maps(struct create_run *run, bool userns, struct nook_error *err)
+{
+    bool joined = false;
+    spec_has_namespace(run->spec, NOOK_NS_USER, &joined);
+    if (!userns || joined)
+        return 0;
+    const struct nook_spec_linux *lx = run->spec->linux_config;
+    size_t nu = lx ? lx->n_uid_mappings : 0, ng = lx ? lx->n_gid_mappings : 0;
+    _cleanup_free_ struct nook_id_range *uids = calloc(nu + 1, sizeof(*uids));
+    _cleanup_free_ struct nook_id_range *gids = calloc(ng + 1, sizeof(*gids));
+    if (!uids || !gids)
+        return nook_error_set(err, ENOMEM, "out of memory");
+    struct nook_idmap config_uid = { 0 }, config_gid = { 0 };
+    if (lx) {
+        spec_idmap(lx->uid_mappings, nu, uids, &config_uid);
+        spec_idmap(lx->gid_mappings, ng, gids, &config_gid);
+    }
+    int r = nook_idmaps_resolve(&config_uid, &config_gid, &run->owner, &run->maps, err);
+    if (r < 0)
+        return r;
+    run->have_maps = true;
+    if (run->maps.warning)
+        log_to(run->opts, NOOK_SYNC_LEVEL_WARNING, run->maps.warning);
+    return 0;
+}
+
+static void fill_owner(struct create_run *run)
+{
+    run->owner.uid = getuid();
+    run->owner.gid = getgid();
+    run->owner.privileged = !run->opts->rootless && geteuid() == 0;
+    struct passwd pw, *found = NULL;
+    char buf[4096];
+    if (getpwuid_r(run->owner.uid, &pw, buf, sizeof(buf), &found) == 0 && found) {
+        snprintf(run->owner_name, sizeof(run->owner_name), "%s", found->pw_name);
+        run->owner.name = run->owner_name;
+    }
+}
+
+static int open_namespaces(struct create_run *run, struct nook_error *err)
+{
+    const struct nook_spec_linux *lx = run->spec->linux_config;
+    for (size_t i = 0; lx && i < lx->n_namespaces; i++) {
+        const struct nook_spec_namespace *ns = &lx->namespaces[i];
+        if (!ns->path)
+            continue;
+        run->ns_fds[ns->type] = open(ns->path, O_RDONLY | O_CLOEXEC);
+        if (run->ns_fds[ns->type] < 0)
+            return nook_error_set_errno(err, errno, "config.json: .linux.namespaces[%zu].path: open \"%s\"",
+                                        i, ns->path);
+    }
+    return 0;
+}
+
+static int clone_flags(const struct create_run *run, bool userns)
+{
+    int flags = 0;
+    const struct nook_spec_linux *lx = run->spec->linux_config;
+    for (size_t i = 0; lx && i < lx->n_namespaces; i++)
+        if (!lx->namespaces[i].path)
+            flags |= nook_ns_clone_flag(lx->namespaces[i].type);
+    bool joined_user = false;
+    spec_has_namespace(run->spec, NOOK_NS_USER, &joined_user);
+    if (userns && !joined_user)
+        flags |= CLONE_NEWUSER;
+    return flags;
+}
+
+static int make_exec_fifo(struct create_run *run, struct nook_error *err)
+{
+    /* 0622: the container's process may run as any user of the
+     * container, and must still be able to open it for writing. */
+    if (mkfifoat(run->dir->fd, "exec.fifo", 0622) < 0)
+        return nook_error_set_errno(err, errno, "create %s/exec.fifo", run->dir->path);
+    if (fchmodat(run->dir->fd, "exec.fifo", 0622, 0) < 0)
+        return nook_error_set_errno(err, errno, "chmod %s/exec.fifo", run->dir->path);
+    run->fifo_fd = openat(run->dir->fd, "exec.fifo", O_PATH | O_CLOEXEC);
+    if (run->fifo_fd < 0)
+        return nook_error_set_errno(err, errno, "open %s/exec.fifo", run->dir->path);
+    return 0;
+}
+
+static int write_pid_file(const char *path, pid_t pid, struct nook_error *err)
+{
+    _cleanup_free_ char *tmp = NULL;
+    if (asprintf(&tmp, "%s.nook-tmp", path) < 0)
+        return nook_error_set(err, ENOMEM, "out of memory");
+    _cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return nook_error_set_errno(err, errno, "write pid file \"%s\"", path);
+    char text[32];
+    int n = snprintf(text, sizeof(text), "%d", (int)pid);
+    if (write(fd, text, (size_t)n) != n || rename(tmp, path) < 0) {
+        int saved = errno ? errno : EIO;
+        unlink(tmp);
+        return nook_error_set_errno(err, saved, "write pid file \"%s\"", path);
+    }
+    return 0;
+}
+
+static pid_t clone_child(int flags, int *pidfd)
+{
+    struct clone_args args = {
+        .flags = (uint64_t)flags | CLONE_PIDFD,
+        .pidfd = (uint64_t)(uintptr_t)pidfd,
+        .exit_signal = SIGCHLD,
+    };
+    return (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+}
+
+/* Read the child's messages until it is READY or fails. */
+static int supervise_setup(struct create_run *run, struct nook_error *err)
+{
+    for (;;) {
+        struct nook_sync_msg msg;
+        int r = nook_sync_recv(run->sync_fds[0], &msg);
+        if (r == -EPIPE) {
+            int status = 0;
+            if (waitpid(run->pid, &status, 0) == run->pid)
+                run->pid = 0;
+            return nook_error_set(err, ECHILD, "the container's init exited during setup (%s %d)",
+                                  WIFSIGNALED(status) ? "signal" : "status",
+                                  WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+        }
+        if (r < 0)
+            return nook_error_set_errno(err, -r, "read from the setup socket");
+        switch (msg.type) {
+        case NOOK_SYNC_LOG:
+            log_to(run->opts, msg.errnum, msg.text);
+            break;
+        case NOOK_SYNC_ERROR:
+            return nook_error_set(err, msg.errnum > 0 ? msg.errnum : EIO, "%s", msg.text);
+        case NOOK_SYNC_READY:
+            return 0;
+        default:
+            return nook_error_set(err, EPROTO, "setup socket: unexpected message %u", msg.type);
+        }
+    }
+}
+
+static int spawn_init(struct create_run *run, bool userns, struct nook_error *err)
+{
+    int r = nook_sync_pair(run->sync_fds, err);
+    if (r < 0)
+        return r;
+    struct nook_init_ctx ctx = {
+        .spec = run->spec,
+        .id = run->opts->id,
+        .process = run->spec->process,
+        .rootfs = run->rootfs,
+        .bundle = run->bundle,
+        .rootless = !run->owner.privileged,
+        .userns = userns,
+        .no_pivot = run->opts->no_pivot,
+        .no_new_keyring = run->opts->no_new_keyring,
+        .sync_fd = run->sync_fds[1],
+        .fifo_fd = run->fifo_fd,
+        .proc_fd_dir = -1,
+        .preserve_fds = run->opts->preserve_fds,
+    };
+    bool net_joined = false;
+    ctx.netns_owned = spec_has_namespace(run->spec, NOOK_NS_NETWORK, &net_joined) && !net_joined;
+    memcpy(ctx.ns_fds, run->ns_fds, sizeof(ctx.ns_fds));
+
+    int flags = clone_flags(run, userns);
+    run->pid = clone_child(flags, &run->pidfd);
+    if (run->pid < 0) {
+        run->pid = 0;
+        return nook_error_set_errno(err, errno, "clone the container's init (namespaces 0x%x)", flags);
+    }
+    if (run->pid == 0) {
+        close(run->sync_fds[0]);
+        nook_init_main(&ctx);
+    }
+    closep(&run->sync_fds[1]);
+    run->sync_fds[1] = -1;
+
+    if (run->have_maps) {
+        r = nook_idmaps_write(run->pid, &run->maps, &run->owner, err);
+        if (r < 0)
+            return nook_error_prefix(err, "write the user namespace's id maps");
+    }
+    if (nook_sync_send(run->sync_fds[0], NOOK_SYNC_MAPS_WRITTEN, 0, NULL) < 0)
+        return nook_error_set(err, EPIPE, "the container's init exited during setup");
+    return supervise_setup(run, err);
+}
+
+static void create_cleanup(struct create_run *run, bool failed)
+{
+    if (failed && run->pid > 0) {
+        if (run->pidfd >= 0)
+            (void)nook_pidfd_send_signal(run->pidfd, SIGKILL);
+        while (waitpid(run->pid, NULL, 0) < 0 && errno == EINTR)
+            ;
+    }
+    if (failed && run->dir) {
+        struct nook_error ignored = { 0 };
+        (void)nook_container_dir_remove(run->dir, &ignored);
+    }
+    if (failed && run->pidfd >= 0)
+        closep(&run->pidfd);
+    if (run->dir)
+        nook_container_dir_free(run->dir);
+    for (int i = 0; i < NOOK_NS_COUNT; i++)
+        closep(&run->ns_fds[i]);
+    closep(&run->fifo_fd);
+    closep(&run->sync_fds[0]);
+    closep(&run->sync_fds[1]);
+    if (run->have_maps)
+        nook_idmaps_clear(&run->maps);
+    nook_state_clear(&run->state);
+    nook_spec_free(run->spec);
+    free(run->bundle);
+    free(run->rootfs);
+}
+
+static int create_steps(struct create_run *run, struct nook_error *err)
+{
+    const struct nook_create_opts *opts = run->opts;
+    int r = nook_container_id_validate(opts->id, err);
+    if (r < 0)
+        return r;
+    r = load_bundle(run, err);
+    if (r < 0)
+        return r;
+    fill_owner(run);
+    bool userns = !run->owner.privileged || spec_has_namespace(run->spec, NOOK_NS_USER, NULL);
+    r = resolve_maps(run, userns, err);
+    if (r < 0)
+        return r;
+    r = open_namespaces(run, err);
+    if (r < 0)
+        return r;
+
+    r = nook_state_init(&run->state, opts->id, run->spec->oci_version, run->bundle, run->rootfs, err);
+    for (size_t i = 0; r == 0 && i < run->spec->annotations.count; i++)
+        r = nook_state_set_annotation(&run->state, run->spec->annotations.items[i].key,
+                                      run->spec->annotations.items[i].value, err);
+    if (r < 0)
+        return r;
+    r = nook_container_dir_create(opts->root, &run->state, &run->dir, err);
+    if (r < 0)
+        return r;
+    r = make_exec_fifo(run, err);
+    if (r < 0)
+        return r;
+    r = spawn_init(run, userns, err);
+    if (r < 0)
+        return r;
+
+    r = nook_state_set_init(&run->state, run->pid, err);
+    if (r == 0)
+        r = nook_state_save(run->dir, &run->state, err);
+    if (r == 0 && opts->pid_file)
+        r = write_pid_file(opts->pid_file, run->pid, err);
+    return r;
+}
+
+int nook_container_create(const struct nook_create_opts *opts, struct nook_created *created,
+                          struct nook_error *err)
+{
+    struct create_run run = {
+        .opts = opts,
+        .fifo_fd = -1,
+        .sync_fds = { -1, -1 },
+        .pidfd = -1,
+    };
+    for (int i = 0; i < NOOK_NS_COUNT; i++)
+        run.ns_fds[i] = -1;
+    int r = create_steps(&run, err);
+    if (r == 0 && created) {
+        created->pid = run.pid;
+        created->pidfd = steal_fd(&run.pidfd);
+    }
+    create_cleanup(&run, r < 0);
+    return r;
+}

@@ -1,0 +1,145 @@
+/* container.c: start and kill of an existing container, and signal names. */
+#include <dirent.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "container.h"
+#include "proc.h"
+#include "state.h"
+
+#define LOCK_TIMEOUT_MS 30000
+
+int nook_signal_parse(const char *text, int *sig)
+{
+    if (!text || !*text)
+        return -EINVAL;
+    char *end = NULL;
+    long n = strtol(text, &end, 10);
+    if (end && *end == '\0') {
+        if (n <= 0 || n > SIGRTMAX)
+            return -EINVAL;
+        *sig = (int)n;
+        return 0;
+    }
+    const char *name = strncasecmp(text, "SIG", 3) == 0 ? text + 3 : text;
+    for (int s = 1; s < NSIG; s++) {
+        const char *abbrev = sigabbrev_np(s);
+        if (abbrev && strcasecmp(abbrev, name) == 0) {
+            *sig = s;
+            return 0;
+        }
+    }
+    return -EINVAL;
+}
+
+static int open_container(const char *root, const char *id, enum nook_lock lock,
+                          struct nook_container_dir **dir, struct nook_state *state,
+                          enum nook_status *status, struct nook_error *err)
+{
+    int r = nook_container_dir_open(root, id, lock, LOCK_TIMEOUT_MS, dir, err);
+    if (r < 0)
+        return r;
+    r = nook_state_load(*dir, state, err);
+    if (r == -ENOENT)
+        return nook_error_set(err, ENOENT, "container \"%s\" does not exist", id);
+    if (r < 0)
+        return r;
+    return nook_container_status(*dir, state, status, err);
+}
+
+/* Wait until the init writes its byte into the fifo, or dies. */
+static int release_barrier(int fifo, int pidfd, const char *id, struct nook_error *err)
+{
+    struct pollfd fds[2] = { { .fd = fifo, .events = POLLIN }, { .fd = pidfd, .events = POLLIN } };
+    for (;;) {
+        int n = poll(fds, 2, -1);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return nook_error_set_errno(err, errno, "wait for container \"%s\" to start", id);
+        if (fds[0].revents & (POLLIN | POLLHUP)) {
+            char byte;
+            ssize_t got = read(fifo, &byte, 1);
+            if (got == 1)
+                return 0;
+            if (got < 0 && errno == EAGAIN)
+                continue;
+        }
+        if (fds[1].revents & POLLIN)
+            return nook_error_set(err, ESRCH, "container \"%s\" exited before it could start", id);
+    }
+}
+
+int nook_container_start(const char *root, const char *id, struct nook_error *err)
+{
+    _cleanup_container_dir_ struct nook_container_dir *dir = NULL;
+    _cleanup_(nook_state_clear) struct nook_state state = { 0 };
+    enum nook_status status;
+    int r = open_container(root, id, NOOK_LOCK_EXCLUSIVE, &dir, &state, &status, err);
+    if (r < 0)
+        return r;
+    if (status == NOOK_STATUS_STOPPED)
+        return nook_error_set(err, EINVAL, "cannot start a container that has stopped");
+    if (status != NOOK_STATUS_CREATED)
+        return nook_error_set(err, EINVAL, "cannot start an already %s container",
+                              nook_status_name(status));
+    _cleanup_close_ int pidfd = -1;
+    if (nook_proc_open_pidfd(state.init_pid, state.init_start_time, &pidfd) < 0)
+        return nook_error_set(err, ESRCH, "cannot start a container that has stopped");
+    _cleanup_close_ int fifo = openat(dir->fd, "exec.fifo", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fifo < 0)
+        return nook_error_set_errno(err, errno, "open %s/exec.fifo", dir->path);
+    r = release_barrier(fifo, pidfd, id, err);
+    if (r == 0 && unlinkat(dir->fd, "exec.fifo", 0) < 0)
+        r = nook_error_set_errno(err, errno, "remove %s/exec.fifo", dir->path);
+    return r;
+}
+
+/* Signal every process that shares the init's pid namespace (the
+ * container's own one; without one, only the init). */
+static int kill_all(const struct nook_state *state, int sig, struct nook_error *err)
+{
+    char path[64];
+    struct stat init_ns, own_ns;
+    snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)state->init_pid);
+    if (stat(path, &init_ns) < 0 || stat("/proc/self/ns/pid", &own_ns) < 0 ||
+        init_ns.st_ino == own_ns.st_ino)
+        return nook_container_signal_init(state, sig, 0, err);
+    _cleanup_closedir_ DIR *proc = opendir("/proc");
+    if (!proc)
+        return nook_error_set_errno(err, errno, "open /proc");
+    struct dirent *entry;
+    while ((entry = readdir(proc))) {
+        char *end = NULL;
+        long pid = strtol(entry->d_name, &end, 10);
+        if (!end || *end || pid <= 0)
+            continue;
+        struct stat ns;
+        snprintf(path, sizeof(path), "/proc/%ld/ns/pid", pid);
+        if (stat(path, &ns) < 0 || ns.st_ino != init_ns.st_ino || ns.st_dev != init_ns.st_dev)
+            continue;
+        struct nook_proc_stat st;
+        _cleanup_close_ int pidfd = -1;
+        if (nook_proc_read_stat((pid_t)pid, &st) == 0 &&
+            nook_proc_open_pidfd((pid_t)pid, st.start_time, &pidfd) == 0)
+            (void)nook_pidfd_send_signal(pidfd, sig);
+    }
+    return 0;
+}
+
+int nook_container_kill(const char *root, const char *id, int sig, bool all, struct nook_error *err)
+{
+    _cleanup_container_dir_ struct nook_container_dir *dir = NULL;
+    _cleanup_(nook_state_clear) struct nook_state state = { 0 };
+    enum nook_status status;
+    int r = open_container(root, id, NOOK_LOCK_NONE, &dir, &state, &status, err);
+    if (r < 0)
+        return r;
+    if (status == NOOK_STATUS_STOPPED)
+        return nook_error_set(err, ESRCH, "container \"%s\" is not running", id);
+    return all ? kill_all(&state, sig, err) : nook_container_signal_init(&state, sig, 0, err);
+}

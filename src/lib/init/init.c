@@ -1,0 +1,203 @@
+/* init.c: the child's side of container creation: wait for the id maps,
+ * become root in the user namespace, join namespaces given by path, build
+ * the filesystem, set up the system and the process, report READY, block
+ * at the exec barrier until `nook start`, and execve. */
+#include <dirent.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+
+#include "init.h"
+#include "process.h"
+#include "rootfs.h"
+#include "sync.h"
+#include "system.h"
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+extern char **environ;
+
+void nook_init_log(const struct nook_init_ctx *ctx, int level, const char *fmt, ...)
+{
+    char text[NOOK_ERROR_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof(text), fmt, ap);
+    va_end(ap);
+    (void)nook_sync_send(ctx->sync_fd, NOOK_SYNC_LOG, level, text);
+}
+
+/* Join the namespaces config.json names by path, user first so that it
+ * owns the rest. */
+static int join_namespaces(const struct nook_init_ctx *ctx, struct nook_error *err)
+{
+    static const enum nook_ns_type order[] = {
+        NOOK_NS_USER, NOOK_NS_PID, NOOK_NS_IPC,    NOOK_NS_UTS,
+        NOOK_NS_NETWORK, NOOK_NS_CGROUP, NOOK_NS_TIME, NOOK_NS_MOUNT,
+    };
+    for (size_t i = 0; i < N_ELEMENTS(order); i++) {
+        int fd = ctx->ns_fds[order[i]];
+        if (fd < 0)
+            continue;
+        if (setns(fd, nook_ns_clone_flag(order[i])) < 0)
+            return nook_error_set_errno(err, errno, "join the %s namespace",
+                                        nook_ns_type_name(order[i]));
+    }
+    return 0;
+}
+
+static bool fd_needed(const struct nook_init_ctx *ctx, int fd)
+{
+    if (fd < 3 + (int)ctx->preserve_fds || fd == ctx->sync_fd || fd == ctx->fifo_fd)
+        return true;
+    for (int i = 0; i < NOOK_NS_COUNT; i++)
+        if (fd == ctx->ns_fds[i])
+            return true;
+    return false;
+}
+
+/* The child starts with copies of every fd of the parent: close those it
+ * does not need now, before anything else. The container directory's lock
+ * is one of them, and a copy kept here would hold it until the exec. */
+static int close_inherited_fds(const struct nook_init_ctx *ctx, struct nook_error *err)
+{
+    _cleanup_closedir_ DIR *dir = opendir("/proc/self/fd");
+    if (!dir)
+        return nook_error_set_errno(err, errno, "open /proc/self/fd");
+    int own = dirfd(dir);
+    struct dirent *entry;
+    while ((entry = readdir(dir))) {
+        char *end = NULL;
+        long fd = strtol(entry->d_name, &end, 10);
+        if (!end || *end || entry->d_name[0] == '.' || fd == own || fd_needed(ctx, (int)fd))
+            continue;
+        close((int)fd);
+    }
+    return 0;
+}
+
+/* Everything after the fork whose failure is reported to the parent. */
+static int init_setup(struct nook_init_ctx *ctx, char **exec_path, struct nook_error *err)
+{
+    /* Die with the parent while it still supervises the setup. */
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+        return nook_error_set_errno(err, errno, "prctl(PR_SET_PDEATHSIG)");
+
+    int r = close_inherited_fds(ctx, err);
+    if (r < 0)
+        return r;
+
+    /* The exec barrier reopens exec.fifo through this process's fd table;
+     * keep a handle on it from the host's /proc, which stays reachable
+     * after pivot_root hides the host's mounts. */
+    ctx->proc_fd_dir = open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (ctx->proc_fd_dir < 0)
+        return nook_error_set_errno(err, errno, "open /proc/self/fd");
+
+    r = nook_sync_expect(ctx->sync_fd, NOOK_SYNC_MAPS_WRITTEN, err);
+    if (r < 0)
+        return r;
+
+    r = join_namespaces(ctx, err);
+    if (r < 0)
+        return r;
+
+    if (ctx->userns) {
+        /* Become the namespace's root, which the maps make the caller. */
+        if (setresgid(0, 0, 0) < 0)
+            return nook_error_set_errno(err, errno, "setresgid 0 in the user namespace");
+        if (setresuid(0, 0, 0) < 0)
+            return nook_error_set_errno(err, errno, "setresuid 0 in the user namespace");
+    }
+
+    /* sysctl writes to /proc/sys before readonlyPaths make it read-only. */
+    r = nook_rootfs_prepare(ctx, err);
+    if (r < 0)
+        return r;
+    r = nook_system_setup(ctx, err);
+    if (r < 0)
+        return r;
+    r = nook_rootfs_finalize(ctx, err);
+    if (r < 0)
+        return r;
+    r = nook_process_resolve(ctx, exec_path, err);
+    if (r < 0)
+        return r;
+    r = nook_process_setup(ctx, err);
+    if (r < 0)
+        return r;
+
+    /* No fd of nook's but stdio and the preserved ones may reach the
+     * container: mark everything else close-on-exec. The setup socket and
+     * the fifo handles are O_CLOEXEC already. */
+    unsigned first_closed = 3 + ctx->preserve_fds;
+    if (syscall(SYS_close_range, first_closed, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+        return nook_error_set_errno(err, errno, "close_range");
+    return 0;
+}
+
+/* Block until `nook start` opens exec.fifo for reading, then tell it we
+ * are going. */
+static int exec_barrier(const struct nook_init_ctx *ctx)
+{
+    if (ctx->fifo_fd < 0)
+        return 0;
+    char name[16];
+    snprintf(name, sizeof(name), "%d", ctx->fifo_fd);
+    int fd;
+    do
+        fd = openat(ctx->proc_fd_dir, name, O_WRONLY | O_CLOEXEC);
+    while (fd < 0 && errno == EINTR);
+    if (fd < 0)
+        return -errno;
+    ssize_t n;
+    do
+        n = write(fd, "0", 1);
+    while (n < 0 && errno == EINTR);
+    int saved = errno;
+    close(fd);
+    return n == 1 ? 0 : -(n < 0 ? saved : EIO);
+}
+
+_Noreturn void nook_init_main(const struct nook_init_ctx *parent_ctx)
+{
+    /* The parent blocks signals to forward them; the container must not
+     * inherit that mask. */
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+
+    struct nook_init_ctx ctx = *parent_ctx;
+    struct nook_error err = { 0 };
+    _cleanup_free_ char *exec_path = NULL;
+    if (init_setup(&ctx, &exec_path, &err) < 0) {
+        (void)nook_sync_send(ctx.sync_fd, NOOK_SYNC_ERROR, err.errnum, err.message);
+        _exit(1);
+    }
+    char **envp = nook_process_environ(&ctx);
+    if (!envp) {
+        (void)nook_sync_send(ctx.sync_fd, NOOK_SYNC_ERROR, ENOMEM, "build the environment: out of memory");
+        _exit(1);
+    }
+
+    /* From here the container outlives the parent of `create`. */
+    if (prctl(PR_SET_PDEATHSIG, 0) < 0 ||
+        nook_sync_send(ctx.sync_fd, NOOK_SYNC_READY, 0, NULL) < 0)
+        _exit(1);
+    close(ctx.sync_fd);
+
+    int r = exec_barrier(&ctx);
+    if (r < 0) {
+        fprintf(stderr, "nook: exec barrier: %s\n", strerror(-r));
+        _exit(127);
+    }
+    execve(exec_path, ctx.process->args, envp);
+    fprintf(stderr, "nook: exec \"%s\": %s\n", exec_path, strerror(errno));
+    _exit(127);
+}

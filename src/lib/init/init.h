@@ -1,0 +1,38 @@
+/* init.h: the init core: the code the cloned child runs to turn itself into
+ * the container's process. The same code serves create, run and (later)
+ * exec. The parent decides everything and fills struct nook_init_ctx before
+ * the clone; the child only reads it (the child keeps nook's memory, so
+ * nothing is serialised), reports through ctx->sync_fd and never prints. */
+#pragma once
+
+#include <stdbool.h>
+
+#include "../spec.h"
+
+struct nook_init_ctx {
+    const struct nook_spec *spec;
+    const char *id;            /* the container's id; names its session keyring (NULL: anonymous) */
+    const struct nook_spec_process *process; /* what to run: spec->process (exec: its own) */
+    const char *rootfs;        /* absolute host path of the root filesystem */
+    const char *bundle;        /* absolute host path of the bundle */
+
+    bool rootless;             /* the caller has no privilege on the host */
+    bool userns;               /* the container runs in a user namespace of its own */
+    bool netns_owned;          /* a new network namespace: sysfs may be mounted */
+    bool no_pivot;             /* --no-pivot: MS_MOVE + chroot instead of pivot_root */
+    bool no_new_keyring;       /* --no-new-keyring */
+
+    int sync_fd;               /* child's end of the setup socket */
+    int fifo_fd;               /* O_PATH fd of the state dir's exec.fifo; -1: no barrier */
+    int proc_fd_dir;           /* O_PATH fd of the host's /proc/self/fd: reopens fifo_fd after pivot */
+    int ns_fds[NOOK_NS_COUNT]; /* namespaces to join (opened by the parent), -1 otherwise */
+    unsigned preserve_fds;     /* fds 3 .. 3+N-1 pass to the container */
+};
+
+/* The child's main: set up, wait at the exec barrier, execve. Never
+ * returns; on failure it sends NOOK_SYNC_ERROR and exits 1. */
+_Noreturn void nook_init_main(const struct nook_init_ctx *ctx);
+
+/* Send a debug or warning line to the parent from inside the child. */
+void nook_init_log(const struct nook_init_ctx *ctx, int level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));

@@ -1,0 +1,402 @@
+/* mounts.c: config.json's .mounts[], in order, inside the rootfs: binds
+ * from the host and kernel file systems (proc, sysfs, tmpfs, devpts,
+ * mqueue, cgroup), each with its options, and the fallbacks a user
+ * namespace needs where the kernel refuses a fresh mount (bind the host's
+ * /sys, /proc, /dev/mqueue or /sys/fs/cgroup instead, as runc and crun
+ * do rootless). Every destination is resolved inside the rootfs, so a
+ * symlink in the image cannot send a mount onto the host. */
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/magic.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+
+#include "../resolve.h"
+#include "mount-options.h"
+#include "mount-util.h"
+#include "rootfs-internal.h"
+#include "sync.h"
+
+/* One .mounts[] entry on its way in. */
+struct mount_job {
+    const struct nook_init_ctx *ctx;
+    int root_fd;
+    size_t index;
+    const struct nook_spec_mount *mount;
+    struct nook_mount_options opts;
+};
+
+static const char *job_source(const struct mount_job *job)
+{
+    const struct nook_spec_mount *m = job->mount;
+    return m->source ? m->source : m->type ? m->type : "none";
+}
+
+/* `.mounts[3]: mount "SRC" on "DEST"[: STEP]: strerror`. */
+static int job_fail(const struct mount_job *job, struct nook_error *err, int errnum,
+                    const char *step)
+{
+    return nook_error_set_errno(err, errnum, ".mounts[%zu]: mount \"%s\" on \"%s\"%s%s", job->index,
+                                job_source(job), job->mount->destination, step ? ": " : "",
+                                step ? step : "");
+}
+
+static bool type_is(const struct nook_spec_mount *m, const char *type)
+{
+    return m->type && strcmp(m->type, type) == 0;
+}
+
+static int open_target(const struct mount_job *job, int *fd)
+{
+    return nook_resolve_open(job->root_fd, job->mount->destination, O_PATH, 0, fd);
+}
+
+/* What the user namespace keeps us from clearing, for a clearer EPERM. */
+static void explain_locked(const struct mount_job *job, int fd, struct nook_error *err)
+{
+    static const struct {
+        unsigned long flag;
+        const char *set;
+        const char *clear;
+    } lockable[] = {
+        { MS_RDONLY, "ro", "rw" },
+        { MS_NOSUID, "nosuid", "suid" },
+        { MS_NODEV, "nodev", "dev" },
+        { MS_NOEXEC, "noexec", "exec" },
+    };
+    unsigned long current = 0;
+    if (!err || !job->ctx->userns || nook_mount_flags_of(fd, &current) < 0)
+        return;
+    for (size_t i = 0; i < N_ELEMENTS(lockable); i++) {
+        if ((current & lockable[i].flag) && (job->opts.cleared & lockable[i].flag)) {
+            size_t n = strlen(err->message);
+            snprintf(err->message + n, sizeof(err->message) - n,
+                     " (the source is mounted %s, which a user namespace cannot change to %s)",
+                     lockable[i].set, lockable[i].clear);
+            return;
+        }
+    }
+}
+
+/* The steps after the mount itself: the bind remount that applies
+ * flags (a bind ignores them), recursive attributes, propagation. They act
+ * on the new mount, so the destination is looked up again. */
+static int apply_after(struct mount_job *job, bool remount, struct nook_error *err)
+{
+    const struct nook_mount_options *o = &job->opts;
+    remount = remount && ((o->flags & ~(unsigned long)(MS_BIND | MS_REC | MS_REMOUNT)) || o->cleared);
+    bool attrs = o->attr_set || o->attr_clr;
+    if (!remount && !attrs && !o->propagation)
+        return 0;
+
+    _cleanup_close_ int fd = -1;
+    int r = open_target(job, &fd);
+    if (r < 0)
+        return job_fail(job, err, -r, "look up the new mount");
+    struct nook_mount_target target = { .fd = fd };
+    if (remount) {
+        r = nook_remount_bind(&target, o->flags, o->cleared);
+        if (r < 0) {
+            job_fail(job, err, -r, "remount with its options");
+            if (r == -EPERM)
+                explain_locked(job, fd, err);
+            return r;
+        }
+    }
+    if (attrs) {
+        r = nook_mount_setattr_recursive(fd, o->attr_set, o->attr_clr);
+        if (r == -ENOSYS)
+            return job_fail(job, err, -r, "recursive options (rro, rnosuid, ...) need Linux 5.12");
+        if (r < 0)
+            return job_fail(job, err, -r, "apply its recursive options");
+    }
+    if (o->propagation) {
+        r = nook_mount_propagation(&target, o->propagation);
+        if (r < 0)
+            return job_fail(job, err, -r, "change its propagation");
+    }
+    return 0;
+}
+
+static int create_target(const struct mount_job *job, mode_t type, int *fd, struct nook_error *err)
+{
+    int r = nook_resolve_create(job->root_fd, job->mount->destination, type,
+                                type == S_IFDIR ? 0755 : 0644, 0, fd);
+    if (r < 0)
+        return job_fail(job, err, -r, "create the mount point");
+    return 0;
+}
+
+/* bind / rbind: source from the host, relative to the bundle when not
+ * absolute; the mount point matches it, a directory or a file. */
+static int mount_bind(struct mount_job *job, struct nook_error *err)
+{
+    const struct nook_spec_mount *m = job->mount;
+    if (!m->source)
+        return nook_error_set(err, EINVAL, ".mounts[%zu]: bind mount on \"%s\" has no source",
+                              job->index, m->destination);
+    char source[PATH_MAX];
+    int n = m->source[0] == '/'
+                ? snprintf(source, sizeof(source), "%s", m->source)
+                : snprintf(source, sizeof(source), "%s/%s", job->ctx->bundle, m->source);
+    if (n < 0 || (size_t)n >= sizeof(source))
+        return job_fail(job, err, ENAMETOOLONG, NULL);
+    struct stat st;
+    if (stat(source, &st) < 0)
+        return job_fail(job, err, errno, NULL);
+
+    _cleanup_close_ int fd = -1;
+    int r = create_target(job, S_ISDIR(st.st_mode) ? S_IFDIR : S_IFREG, &fd, err);
+    if (r < 0)
+        return r;
+    struct nook_mount_target target = { .fd = fd };
+    r = nook_mount_at(source, &target, NULL, MS_BIND | (job->opts.recursive ? MS_REC : 0), NULL);
+    if (r < 0)
+        return job_fail(job, err, -r, NULL);
+    return apply_after(job, true, err);
+}
+
+/* Instead of a fresh mount the kernel refused: the host's own tree, bound
+ * recursively; read-only when asked, or always (force_ro) where writing
+ * would reach the host's state (/sys, cgroups). */
+static int bind_from_host(struct mount_job *job, const char *host_path, bool force_ro, int fd,
+                          struct nook_error *err)
+{
+    struct nook_mount_target target = { .fd = fd };
+    int r = nook_mount_at(host_path, &target, NULL, MS_BIND | MS_REC, NULL);
+    if (r < 0) {
+        char step[PATH_MAX + 64];
+        snprintf(step, sizeof(step), "bind the host's %s instead", host_path);
+        return job_fail(job, err, -r, step);
+    }
+    _cleanup_close_ int new_fd = -1;
+    r = open_target(job, &new_fd);
+    if (r < 0)
+        return job_fail(job, err, -r, "look up the new mount");
+
+    unsigned long flags = job->opts.flags;
+    uint64_t attrs = 0;
+    if (force_ro || (flags & MS_RDONLY))
+        attrs |= MOUNT_ATTR_RDONLY;
+    if (flags & MS_NOSUID)
+        attrs |= MOUNT_ATTR_NOSUID;
+    if (flags & MS_NODEV)
+        attrs |= MOUNT_ATTR_NODEV;
+    if (flags & MS_NOEXEC)
+        attrs |= MOUNT_ATTR_NOEXEC;
+    if (attrs) {
+        r = nook_mount_setattr_recursive(new_fd, attrs, 0);
+        if (r == -ENOSYS) {
+            /* Before 5.12 only the top mount can be changed. */
+            struct nook_mount_target top = { .fd = new_fd };
+            r = nook_remount_bind(&top, (flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC)) |
+                                            ((attrs & MOUNT_ATTR_RDONLY) ? MS_RDONLY : 0),
+                                  0);
+        }
+        if (r < 0)
+            return job_fail(job, err, -r, "make the host's tree read-only");
+    }
+    return apply_after(job, false, err);
+}
+
+static void log_fallback(const struct mount_job *job, const char *why, const char *host_path)
+{
+    nook_init_log(job->ctx, NOOK_SYNC_LEVEL_DEBUG,
+                  ".mounts[%zu]: %s on \"%s\": %s; binding the host's %s instead", job->index,
+                  job->mount->type, job->mount->destination, why, host_path);
+}
+
+/* The fresh mount of a kernel file system on a directory. */
+static int mount_fresh(struct mount_job *job, int fd, const char *type, const char *data)
+{
+    struct nook_mount_target target = { .fd = fd };
+    const char *source = job->mount->source ? job->mount->source : type;
+    return nook_mount_at(source, &target, type, job->opts.flags, data);
+}
+
+static int mount_sysfs(struct mount_job *job, int fd, struct nook_error *err)
+{
+    const struct nook_init_ctx *ctx = job->ctx;
+    if (ctx->userns && !ctx->netns_owned) {
+        log_fallback(job, "no network namespace of the container's own", "/sys");
+        return bind_from_host(job, "/sys", true, fd, err);
+    }
+    int r = mount_fresh(job, fd, "sysfs", job->opts.data);
+    if (r == -EPERM && ctx->userns) {
+        log_fallback(job, strerror(EPERM), "/sys");
+        return bind_from_host(job, "/sys", true, fd, err);
+    }
+    if (r < 0)
+        return job_fail(job, err, -r, NULL);
+    return apply_after(job, false, err);
+}
+
+/* proc and mqueue: a user namespace may be refused a fresh instance (no
+ * pid or ipc namespace of its own, or an over-mounted host /proc). */
+static int mount_with_host_fallback(struct mount_job *job, int fd, const char *host_path,
+                                    struct nook_error *err)
+{
+    int r = mount_fresh(job, fd, job->mount->type, job->opts.data);
+    if ((r == -EPERM || r == -EBUSY) && job->ctx->userns && access(host_path, F_OK) == 0) {
+        log_fallback(job, strerror(-r), host_path);
+        return bind_from_host(job, host_path, false, fd, err);
+    }
+    if (r < 0)
+        return job_fail(job, err, -r, NULL);
+    return apply_after(job, false, err);
+}
+
+static bool host_cgroup_unified(void)
+{
+    struct statfs sfs;
+    return statfs("/sys/fs/cgroup", &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC;
+}
+
+/* cgroup2 where the host is unified; otherwise, or where a user namespace
+ * is refused the mount, the host's hierarchy read-only. */
+static int mount_cgroup(struct mount_job *job, int fd, struct nook_error *err)
+{
+    bool v2_requested = type_is(job->mount, "cgroup2");
+    if (!v2_requested && !host_cgroup_unified()) {
+        log_fallback(job, "the host's cgroups are not unified (cgroup v2)", "/sys/fs/cgroup");
+        return bind_from_host(job, "/sys/fs/cgroup", true, fd, err);
+    }
+    struct nook_mount_target target = { .fd = fd };
+    const char *source = job->mount->source ? job->mount->source : "cgroup2";
+    int r = nook_mount_at(source, &target, "cgroup2", job->opts.flags, job->opts.data);
+    if (r < 0 && (job->ctx->userns || job->ctx->rootless)) {
+        log_fallback(job, strerror(-r), "/sys/fs/cgroup");
+        return bind_from_host(job, "/sys/fs/cgroup", true, fd, err);
+    }
+    if (r < 0)
+        return job_fail(job, err, -r, NULL);
+    return apply_after(job, false, err);
+}
+
+/* Drop "gid=N" from a devpts data string: a user namespace without group
+ * N mapped cannot use it (runc's rootless spec leaves it out for that). */
+static void drop_gid_option(char *data)
+{
+    char *out = data;
+    for (char *word = data; *word;) {
+        char *end = strchrnul(word, ',');
+        size_t len = (size_t)(end - word);
+        if (!(len > 4 && strncmp(word, "gid=", 4) == 0)) {
+            if (out != data)
+                *out++ = ',';
+            memmove(out, word, len);
+            out += len;
+        }
+        word = *end ? end + 1 : end;
+    }
+    *out = '\0';
+}
+
+/* devpts: a private instance whose ptmx anyone may open (the container's
+ * /dev/ptmx will point at it). */
+static int mount_devpts(struct mount_job *job, int fd, struct nook_error *err)
+{
+    const char *given = job->opts.data ? job->opts.data : "";
+    char data[1024];
+    /* newinstance always comes out non-empty, so ptmxmode can follow a comma. */
+    const char *newinstance = strstr(given, "newinstance") ? ""
+                              : *given                     ? ",newinstance"
+                                                           : "newinstance";
+    int n = snprintf(data, sizeof(data), "%s%s%s", given, newinstance,
+                     strstr(given, "ptmxmode=") ? "" : ",ptmxmode=0666");
+    if (n < 0 || (size_t)n >= sizeof(data))
+        return job_fail(job, err, E2BIG, "options");
+    int r = mount_fresh(job, fd, "devpts", data);
+    if (r == -EINVAL && job->ctx->userns && strstr(data, "gid=")) {
+        drop_gid_option(data);
+        nook_init_log(job->ctx, NOOK_SYNC_LEVEL_DEBUG,
+                      ".mounts[%zu]: devpts refused its gid= option in the user namespace; "
+                      "mounting without it",
+                      job->index);
+        r = mount_fresh(job, fd, "devpts", data);
+    }
+    if (r < 0)
+        return job_fail(job, err, -r, NULL);
+    return apply_after(job, false, err);
+}
+
+static int mount_one(struct mount_job *job, struct nook_error *err)
+{
+    const struct nook_spec_mount *m = job->mount;
+    if (strcmp(m->destination, "/") == 0)
+        return nook_error_set(err, EINVAL,
+                              ".mounts[%zu]: a mount on \"/\" is not supported; root.path is the "
+                              "container's root",
+                              job->index);
+    if (m->n_uid_mappings || m->n_gid_mappings)
+        return nook_error_set(err, EOPNOTSUPP,
+                              ".mounts[%zu]: idmapped mounts (uidMappings, gidMappings) are not "
+                              "supported by nook",
+                              job->index);
+    if (job->opts.bind || type_is(m, "bind"))
+        return mount_bind(job, err);
+    if (!m->type)
+        return nook_error_set(err, EINVAL,
+                              ".mounts[%zu]: mount on \"%s\" has neither a type nor a bind option",
+                              job->index, m->destination);
+
+    _cleanup_close_ int fd = -1;
+    int r = create_target(job, S_IFDIR, &fd, err);
+    if (r < 0)
+        return r;
+    if (type_is(m, "sysfs"))
+        return mount_sysfs(job, fd, err);
+    if (type_is(m, "proc"))
+        return mount_with_host_fallback(job, fd, "/proc", err);
+    if (type_is(m, "mqueue"))
+        return mount_with_host_fallback(job, fd, "/dev/mqueue", err);
+    if (type_is(m, "cgroup") || type_is(m, "cgroup2"))
+        return mount_cgroup(job, fd, err);
+    if (type_is(m, "devpts"))
+        return mount_devpts(job, fd, err);
+    r = mount_fresh(job, fd, m->type, job->opts.data);
+    if (r < 0)
+        return job_fail(job, err, -r, NULL);
+    return apply_after(job, false, err);
+}
+
+int rootfs_mount_all(const struct nook_init_ctx *ctx, int root_fd, struct nook_error *err)
+{
+    const struct nook_spec *spec = ctx->spec;
+    for (size_t i = 0; i < spec->n_mounts; i++) {
+        struct mount_job job = { .ctx = ctx, .root_fd = root_fd, .index = i,
+                                 .mount = &spec->mounts[i] };
+        int r = nook_mount_options_parse(spec->mounts[i].options, &job.opts, err);
+        if (r < 0) {
+            nook_error_prefix(err, ".mounts[%zu]", i);
+            return r;
+        }
+        r = mount_one(&job, err);
+        nook_mount_options_clear(&job.opts);
+        if (r < 0)
+            return r;
+    }
+    return 0;
+}
+
+void rootfs_plan_from_spec(const struct nook_spec *spec, struct rootfs_plan *plan)
+{
+    *plan = (struct rootfs_plan){ 0 };
+    for (size_t i = 0; i < spec->n_mounts; i++) {
+        const struct nook_spec_mount *m = &spec->mounts[i];
+        bool bind = type_is(m, "bind");
+        for (char **o = m->options; o && *o && !bind; o++)
+            bind = strcmp(*o, "bind") == 0 || strcmp(*o, "rbind") == 0;
+        /* A later mount on the same place wins, as it hides the earlier. */
+        if (strcmp(m->destination, "/dev") == 0) {
+            plan->dev_bound = bind;
+            plan->dev_fresh = !bind;
+        } else if (strcmp(m->destination, "/proc") == 0) {
+            plan->proc_mounted = true;
+        } else if (strcmp(m->destination, "/dev/pts") == 0) {
+            plan->devpts_mounted = type_is(m, "devpts");
+        }
+    }
+}
