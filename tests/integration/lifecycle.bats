@@ -310,3 +310,11 @@ setup() {
     [ "$(grep -c 'warning:' <<<"$output")" -eq 1 ]
     grep -Eq "^ *0 +$uid +1$" <<<"$output"
 }
+
+@test "the README's default bundle runs and shows root inside" {
+    run nook run -b "$NOOK_BUILD_ROOT/bundle" demo
+    assert_status 0
+    assert_output_contains "hello from nook: uid=0(root) gid=0(root)"
+    assert_output_contains "uid map:"
+    assert_no_leftovers demo "$NOOK_BUILD_ROOT/bundle"
+}
