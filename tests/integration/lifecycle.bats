@@ -318,3 +318,39 @@ setup() {
     assert_output_contains "uid map:"
     assert_no_leftovers demo "$NOOK_BUILD_ROOT/bundle"
 }
+
+@test "linux.namespaces path: a namespace of another container is joined" {
+    require_root
+    make_bundle "$B/a" sleep 100
+    nook_detached create -b "$B/a" a
+    nook start a
+    pid=$(nook state a | "$NOOK_PYTHON" -c 'import json,sys; print(json.load(sys.stdin)["pid"])')
+    make_bundle "$B/b" sh -c 'readlink /proc/self/ns/net; readlink /proc/self/ns/uts'
+    edit_config "$B/b" 'c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] not in ("network", "uts")] + [{"type": "network", "path": "/proc/'"$pid"'/ns/net"}, {"type": "uts", "path": "/proc/'"$pid"'/ns/uts"}]; c.pop("hostname", None)'
+    run nook run -b "$B/b" b
+    assert_status 0
+    [ "${lines[0]}" = "$(readlink /proc/$pid/ns/net)" ]
+    [ "${lines[1]}" = "$(readlink /proc/$pid/ns/uts)" ]
+    nook delete --force a
+}
+
+@test "linux.namespaces path: a path that is not there is named and leaves nothing" {
+    make_bundle "$B" true
+    edit_config "$B" 'c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] != "ipc"] + [{"type": "ipc", "path": "/proc/999999999/ns/ipc"}]'
+    nook_capture create -b "$B" c1
+    assert_status 1
+    assert_output_contains '/proc/999999999/ns/ipc'
+    assert_no_leftovers c1 "$B"
+}
+
+@test "id maps a user does not own: newuidmap's failure is explained" {
+    require_rootless
+    make_bundle "$B" true
+    edit_config "$B" 'c["linux"]["uidMappings"] = [{"containerID": 0, "hostID": '"$(id -u)"', "size": 1}, {"containerID": 1, "hostID": 7000000, "size": 10}]; c["linux"]["gidMappings"] = [{"containerID": 0, "hostID": '"$(id -g)"', "size": 1}]'
+    nook_capture create -b "$B" c1
+    assert_status 1
+    assert_output_contains "newuidmap failed"
+    assert_output_contains "/etc/subuid"
+    [ "${#lines[@]}" -eq 1 ]
+    assert_no_leftovers c1 "$B"
+}

@@ -484,6 +484,8 @@ echo x > /dev/full || echo full-ok'
 
 @test "error: a mount point that cannot be created in a rootfs the user does not own" {
     require_rootless
+    # Root in the user namespace may write what the caller owns.
+    [ ! -O "$NOOK_BUNDLE_ROOTFS" ] || skip "the rootfs belongs to the caller (a build by this user)"
     make_bundle "$B" true
     add_mount '{"destination": "/nook-new-dir", "type": "tmpfs", "source": "tmpfs"}'
     run nook run -b "$B" c1
