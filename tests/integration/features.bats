@@ -13,6 +13,10 @@ setup() {
     FEATURES=$BATS_TEST_TMPDIR/features.json
 }
 
+teardown() {
+    common_teardown
+}
+
 # version_field PREFIX: the rest of the `nook --version` line starting with PREFIX.
 version_field() {
     "$NOOK" --version | sed -n "s/^$1//p"

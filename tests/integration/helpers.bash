@@ -136,3 +136,12 @@ nook_capture() {
     output=$(cat "$file")
     mapfile -t lines <"$file"
 }
+
+# common_teardown: force-delete whatever containers a test left behind
+# (a failing test stops half way), so no process outlives its test.
+common_teardown() {
+    local id
+    for id in $("$NOOK" --root "$NOOK_ROOT" list -q 2>/dev/null); do
+        "$NOOK" --root "$NOOK_ROOT" delete --force "$id" >/dev/null 2>&1 || true
+    done
+}

@@ -14,6 +14,10 @@ setup() {
     B=$BATS_TEST_TMPDIR/bundle
 }
 
+teardown() {
+    common_teardown
+}
+
 @test "run: the container's process runs as root of its user namespace" {
     make_bundle "$B" sh -c 'id -u; id -g'
     run nook run -b "$B" c1

@@ -16,6 +16,10 @@ setup() {
     B=$BATS_TEST_TMPDIR/bundle
 }
 
+teardown() {
+    common_teardown
+}
+
 # The hex mask of FIELD (CapEff, CapBnd, ...) in $output, as a number.
 status_mask() {
     local hex

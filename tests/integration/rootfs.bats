@@ -17,6 +17,10 @@ setup() {
     B=$BATS_TEST_TMPDIR/bundle
 }
 
+teardown() {
+    common_teardown
+}
+
 # private_rootfs: give $B a copy of the busybox rootfs of its own
 # ($B/rootfs, owned by the caller), so the test may add to it.
 private_rootfs() {
