@@ -12,6 +12,7 @@
 #include "idmap.h"
 
 #if HAVE_SUBID
+#include <dlfcn.h>
 #include <shadow/subid.h>
 #endif
 
@@ -67,7 +68,6 @@ static char *find_program(const char *name)
     return NULL;
 }
 
-#if !HAVE_SUBID
 /* Read "name:start:count" (or "uid:start:count") lines of a subid file:
  * the fallback when nook is built without libsubid. */
 static int read_subid_file(const char *file, const char *name, uid_t uid, struct sub_range **out,
@@ -98,37 +98,79 @@ static int read_subid_file(const char *file, const char *name, uid_t uid, struct
     }
     return 0;
 }
+
+#if HAVE_SUBID
+/* Whether /etc/nsswitch.conf sends subordinate ids to a service other
+ * than the files (sss, an LDAP module). libsubid pulls PAM, libsemanage
+ * and libaudit into the process, about 1 MiB of memory in every nook
+ * command; so nook reads /etc/subuid itself, as libsubid's "files" source
+ * does, and loads libsubid only when another source is configured. */
+static bool subid_service_configured(void)
+{
+    _cleanup_fclose_ FILE *f = fopen("/etc/nsswitch.conf", "re");
+    if (!f)
+        return false;
+    char line[512];
+    while (fgets(line, sizeof(line), f)) {
+        char *p = line + strspn(line, " \t");
+        if (strncmp(p, "subid:", 6) != 0)
+            continue;
+        char *save = NULL;
+        for (char *word = strtok_r(p + 6, " \t\n", &save); word; word = strtok_r(NULL, " \t\n", &save))
+            if (word[0] != '#' && strcmp(word, "files") != 0)
+                return true;
+        return false;
+    }
+    return false;
+}
+
+/* Ask libsubid, loaded now. Returns the count or a negative errno. */
+static int subid_library_ranges(bool for_uids, const char *owner, struct sub_range **out,
+                                 size_t *count)
+{
+    void *lib = dlopen("libsubid.so.4", RTLD_NOW | RTLD_LOCAL);
+    if (!lib)
+        return -ENOENT;
+    __typeof__(subid_get_uid_ranges) *get =
+        dlsym(lib, for_uids ? "subid_get_uid_ranges" : "subid_get_gid_ranges");
+    if (!get) {
+        dlclose(lib);
+        return -ENOENT;
+    }
+    struct subid_range *ranges = NULL;
+    int n = get(owner, &ranges);
+    int r = 0;
+    if (n > 0) {
+        *out = calloc((size_t)n, sizeof(**out));
+        if (*out) {
+            for (int i = 0; i < n; i++)
+                (*out)[i] = (struct sub_range){ ranges[i].start, ranges[i].count };
+            *count = (size_t)n;
+        } else {
+            r = -ENOMEM;
+        }
+    }
+    free(ranges);
+    dlclose(lib);
+    return r;
+}
 #endif
 
 static int subordinate_ranges(bool for_uids, const struct nook_idmap_owner *owner,
                               struct sub_range **out, size_t *count)
 {
-#if HAVE_SUBID
     *out = NULL;
     *count = 0;
-    if (!owner->name)
-        return 0;
-    struct subid_range *ranges = NULL;
-    int n = for_uids ? subid_get_uid_ranges(owner->name, &ranges)
-                     : subid_get_gid_ranges(owner->name, &ranges);
-    if (n <= 0) {
-        free(ranges);
-        return 0;
+#if HAVE_SUBID
+    if (owner->name && subid_service_configured()) {
+        int r = subid_library_ranges(for_uids, owner->name, out, count);
+        if (r != -ENOENT)
+            return r;
+        /* libsubid is not installed: fall back to the files. */
     }
-    *out = calloc((size_t)n, sizeof(**out));
-    if (!*out) {
-        free(ranges);
-        return -ENOMEM;
-    }
-    for (int i = 0; i < n; i++)
-        (*out)[i] = (struct sub_range){ ranges[i].start, ranges[i].count };
-    *count = (size_t)n;
-    free(ranges);
-    return 0;
-#else
+#endif
     return read_subid_file(for_uids ? "/etc/subuid" : "/etc/subgid", owner->name, owner->uid, out,
                            count);
-#endif
 }
 
 /* container 0 → own id, then the subordinate ranges in order. */
