@@ -80,6 +80,18 @@ typedef int (*spec_item_fn)(struct spec_ctx *ctx, JsonObject *obj, void *item);
 int spec_get_object_array(struct spec_ctx *ctx, JsonObject *obj, const char *key,
                           size_t item_size, void **items, size_t *count, spec_item_fn parse_one);
 
+/* An object member whose members are objects keyed by name, as in
+ * "timeOffsets": {"monotonic": {...}}: allocates *items and stores it and
+ * *count as spec_get_object_array() does, then, in document order and with
+ * the path at KEY["name"], calls take_name (which stores the name in the
+ * item and checks it), checks that the value is an object, and calls
+ * parse_one on it. Stops at the first error. An absent member leaves both
+ * untouched. */
+typedef int (*spec_name_fn)(struct spec_ctx *ctx, const char *name, void *item);
+int spec_get_object_map(struct spec_ctx *ctx, JsonObject *obj, const char *key, size_t item_size,
+                        void **items, size_t *count, spec_name_fn take_name,
+                        spec_item_fn parse_one);
+
 /* Allocate a zeroed struct and store it in *out before it is filled. */
 void *spec_new(struct spec_ctx *ctx, size_t size, void *out);
 

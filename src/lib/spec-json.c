@@ -574,6 +574,43 @@ int spec_get_object_array(struct spec_ctx *ctx, JsonObject *obj, const char *key
     return 0;
 }
 
+int spec_get_object_map(struct spec_ctx *ctx, JsonObject *obj, const char *key, size_t item_size,
+                        void **items, size_t *count, spec_name_fn take_name,
+                        spec_item_fn parse_one)
+{
+    JsonObject *map;
+    int r = spec_get_object(ctx, obj, key, &map);
+    if (r < 0 || !map)
+        return r;
+
+    g_autoptr(GList) members = json_object_get_members(map);
+    size_t n = g_list_length(members);
+    if (n == 0)
+        return 0;
+    char *base = calloc(n, item_size);
+    if (!base)
+        return spec_oom(ctx);
+    *items = base;
+    *count = n;
+
+    size_t saved = spec_path_push_key(ctx, key);
+    size_t i = 0;
+    for (GList *m = members; m && r >= 0; m = m->next, i++) {
+        const char *name = m->data;
+        JsonNode *value = json_object_get_member(map, name);
+        void *item = base + i * item_size;
+        size_t at_name = spec_path_push_map_key(ctx, name);
+        r = take_name(ctx, name, item);
+        if (r >= 0 && !JSON_NODE_HOLDS_OBJECT(value))
+            r = spec_fail(ctx, "must be an object, not %s", spec_node_kind(value));
+        if (r >= 0)
+            r = parse_one(ctx, json_node_get_object(value), item);
+        spec_path_pop(ctx, at_name);
+    }
+    spec_path_pop(ctx, saved);
+    return r;
+}
+
 void *spec_new(struct spec_ctx *ctx, size_t size, void *out)
 {
     void *p = calloc(1, size);

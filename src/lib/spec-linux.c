@@ -89,47 +89,34 @@ static int parse_namespaces(struct spec_ctx *ctx, JsonObject *obj, struct nook_s
     return 0;
 }
 
+static int take_clock(struct spec_ctx *ctx, const char *clock, void *item)
+{
+    struct nook_spec_time_offset *off = item;
+    off->clock = strdup(clock);
+    if (!off->clock)
+        return spec_oom(ctx);
+    if (strcmp(clock, "monotonic") != 0 && strcmp(clock, "boottime") != 0)
+        return spec_fail(ctx, "unknown clock (a time namespace offsets \"monotonic\" and "
+                         "\"boottime\")");
+    return 0;
+}
+
+static int parse_time_offset(struct spec_ctx *ctx, JsonObject *obj, void *item)
+{
+    struct nook_spec_time_offset *off = item;
+    int r = spec_get_i64(ctx, obj, "secs", &off->secs);
+    if (r >= 0)
+        r = spec_get_u32(ctx, obj, "nanosecs", &off->nanosecs);
+    if (r >= 0 && off->nanosecs.value >= 1000000000u)
+        r = spec_fail_at(ctx, "nanosecs", "must be below 1000000000, not %u", off->nanosecs.value);
+    return r;
+}
+
 static int parse_time_offsets(struct spec_ctx *ctx, JsonObject *obj, struct nook_spec_linux *lx)
 {
-    JsonObject *map;
-    int r = spec_get_object(ctx, obj, "timeOffsets", &map);
-    if (r < 0 || !map)
-        return r;
-    g_autoptr(GList) members = json_object_get_members(map);
-    size_t n = g_list_length(members);
-    if (n == 0)
-        return 0;
-    lx->time_offsets = calloc(n, sizeof(*lx->time_offsets));
-    if (!lx->time_offsets)
-        return spec_oom(ctx);
-    lx->n_time_offsets = n;
-
-    size_t saved = spec_path_push_key(ctx, "timeOffsets");
-    size_t i = 0;
-    for (GList *m = members; m && r >= 0; m = m->next, i++) {
-        const char *clock = m->data;
-        struct nook_spec_time_offset *off = &lx->time_offsets[i];
-        JsonNode *node = json_object_get_member(map, clock);
-        size_t at = spec_path_push_map_key(ctx, clock);
-        off->clock = strdup(clock);
-        if (!off->clock)
-            r = spec_oom(ctx);
-        else if (strcmp(clock, "monotonic") != 0 && strcmp(clock, "boottime") != 0)
-            r = spec_fail(ctx, "unknown clock (a time namespace offsets \"monotonic\" and "
-                          "\"boottime\")");
-        else if (!JSON_NODE_HOLDS_OBJECT(node))
-            r = spec_fail(ctx, "must be an object, not %s", spec_node_kind(node));
-        if (r >= 0)
-            r = spec_get_i64(ctx, json_node_get_object(node), "secs", &off->secs);
-        if (r >= 0)
-            r = spec_get_u32(ctx, json_node_get_object(node), "nanosecs", &off->nanosecs);
-        if (r >= 0 && off->nanosecs.value >= 1000000000u)
-            r = spec_fail_at(ctx, "nanosecs", "must be below 1000000000, not %u",
-                             off->nanosecs.value);
-        spec_path_pop(ctx, at);
-    }
-    spec_path_pop(ctx, saved);
-    return r;
+    return spec_get_object_map(ctx, obj, "timeOffsets", sizeof(*lx->time_offsets),
+                               (void **)&lx->time_offsets, &lx->n_time_offsets, take_clock,
+                               parse_time_offset);
 }
 
 static int parse_device(struct spec_ctx *ctx, JsonObject *obj, void *item)
@@ -314,44 +301,31 @@ static bool is_interface_name(const char *name)
     return true;
 }
 
+static int take_host_name(struct spec_ctx *ctx, const char *host_name, void *item)
+{
+    struct nook_spec_net_device *dev = item;
+    dev->host_name = strdup(host_name);
+    if (!dev->host_name)
+        return spec_oom(ctx);
+    if (!is_interface_name(host_name))
+        return spec_fail(ctx, "\"%s\" is not a valid network interface name", host_name);
+    return 0;
+}
+
+static int parse_net_device(struct spec_ctx *ctx, JsonObject *obj, void *item)
+{
+    struct nook_spec_net_device *dev = item;
+    int r = spec_get_string(ctx, obj, "name", &dev->name);
+    if (r >= 0 && dev->name && !is_interface_name(dev->name))
+        r = spec_fail_at(ctx, "name", "\"%s\" is not a valid network interface name", dev->name);
+    return r;
+}
+
 static int parse_net_devices(struct spec_ctx *ctx, JsonObject *obj, struct nook_spec_linux *lx)
 {
-    JsonObject *map;
-    int r = spec_get_object(ctx, obj, "netDevices", &map);
-    if (r < 0 || !map)
-        return r;
-    g_autoptr(GList) members = json_object_get_members(map);
-    size_t n = g_list_length(members);
-    if (n == 0)
-        return 0;
-    lx->net_devices = calloc(n, sizeof(*lx->net_devices));
-    if (!lx->net_devices)
-        return spec_oom(ctx);
-    lx->n_net_devices = n;
-
-    size_t saved = spec_path_push_key(ctx, "netDevices");
-    size_t i = 0;
-    for (GList *m = members; m && r >= 0; m = m->next, i++) {
-        const char *host_name = m->data;
-        struct nook_spec_net_device *dev = &lx->net_devices[i];
-        JsonNode *node = json_object_get_member(map, host_name);
-        size_t at = spec_path_push_map_key(ctx, host_name);
-        dev->host_name = strdup(host_name);
-        if (!dev->host_name)
-            r = spec_oom(ctx);
-        else if (!is_interface_name(host_name))
-            r = spec_fail(ctx, "\"%s\" is not a valid network interface name", host_name);
-        else if (!JSON_NODE_HOLDS_OBJECT(node))
-            r = spec_fail(ctx, "must be an object, not %s", spec_node_kind(node));
-        if (r >= 0)
-            r = spec_get_string(ctx, json_node_get_object(node), "name", &dev->name);
-        if (r >= 0 && dev->name && !is_interface_name(dev->name))
-            r = spec_fail_at(ctx, "name", "\"%s\" is not a valid network interface name",
-                             dev->name);
-        spec_path_pop(ctx, at);
-    }
-    spec_path_pop(ctx, saved);
-    return r;
+    return spec_get_object_map(ctx, obj, "netDevices", sizeof(*lx->net_devices),
+                               (void **)&lx->net_devices, &lx->n_net_devices, take_host_name,
+                               parse_net_device);
 }
 
 static int parse_resources(struct spec_ctx *ctx, JsonObject *obj, struct nook_spec_linux *lx)

@@ -224,43 +224,30 @@ static int parse_network(struct spec_ctx *ctx, JsonObject *obj, void *out)
     return r;
 }
 
+static int take_rdma_device(struct spec_ctx *ctx, const char *device, void *item)
+{
+    struct nook_spec_rdma *rd = item;
+    rd->device = strdup(device);
+    if (!rd->device)
+        return spec_oom(ctx);
+    return 0;
+}
+
+static int parse_rdma_limits(struct spec_ctx *ctx, JsonObject *obj, void *item)
+{
+    struct nook_spec_rdma *rd = item;
+    int r = spec_get_u32(ctx, obj, "hcaHandles", &rd->hca_handles);
+    if (r >= 0)
+        r = spec_get_u32(ctx, obj, "hcaObjects", &rd->hca_objects);
+    if (r >= 0 && !rd->hca_handles.set && !rd->hca_objects.set)
+        r = spec_fail(ctx, "needs \"hcaHandles\", \"hcaObjects\" or both");
+    return r;
+}
+
 static int parse_rdma(struct spec_ctx *ctx, JsonObject *obj, struct nook_spec_resources *res)
 {
-    JsonObject *map;
-    int r = spec_get_object(ctx, obj, "rdma", &map);
-    if (r < 0 || !map)
-        return r;
-    g_autoptr(GList) members = json_object_get_members(map);
-    size_t n = g_list_length(members);
-    if (n == 0)
-        return 0;
-    res->rdma = calloc(n, sizeof(*res->rdma));
-    if (!res->rdma)
-        return spec_oom(ctx);
-    res->n_rdma = n;
-
-    size_t saved = spec_path_push_key(ctx, "rdma");
-    size_t i = 0;
-    for (GList *m = members; m && r >= 0; m = m->next, i++) {
-        const char *device = m->data;
-        struct nook_spec_rdma *rd = &res->rdma[i];
-        JsonNode *node = json_object_get_member(map, device);
-        size_t at = spec_path_push_map_key(ctx, device);
-        rd->device = strdup(device);
-        if (!rd->device)
-            r = spec_oom(ctx);
-        else if (!JSON_NODE_HOLDS_OBJECT(node))
-            r = spec_fail(ctx, "must be an object, not %s", spec_node_kind(node));
-        if (r >= 0)
-            r = spec_get_u32(ctx, json_node_get_object(node), "hcaHandles", &rd->hca_handles);
-        if (r >= 0)
-            r = spec_get_u32(ctx, json_node_get_object(node), "hcaObjects", &rd->hca_objects);
-        if (r >= 0 && !rd->hca_handles.set && !rd->hca_objects.set)
-            r = spec_fail(ctx, "needs \"hcaHandles\", \"hcaObjects\" or both");
-        spec_path_pop(ctx, at);
-    }
-    spec_path_pop(ctx, saved);
-    return r;
+    return spec_get_object_map(ctx, obj, "rdma", sizeof(*res->rdma), (void **)&res->rdma,
+                               &res->n_rdma, take_rdma_device, parse_rdma_limits);
 }
 
 int spec_parse_resources_object(struct spec_ctx *ctx, JsonObject *obj,
