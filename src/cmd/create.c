@@ -21,8 +21,8 @@ static int create_run(const struct nook_globals *globals, const struct nook_pars
     int r = nook_cmd_state_root(globals, &root, &err);
     if (r == 0)
         r = nook_cmd_create_opts(globals, parsed, root, &opts, &err);
-    if (r == 0 && nook_parsed_value(parsed, "console-socket"))
-        r = nook_error_set(&err, ENOTSUP, "--console-socket: terminals are not supported by this version of nook");
+    if (r == 0)
+        opts.console_socket = nook_parsed_value(parsed, "console-socket");
     if (r == 0)
         r = nook_container_create(&opts, NULL, &err);
     if (r < 0) {

@@ -19,8 +19,11 @@ static int delete_run(const struct nook_globals *globals, const struct nook_pars
     _cleanup_free_ char *root = NULL;
     if (nook_state_root_default(globals->root, &root, &err) < 0)
         return nook_report_error(globals, &err);
-    if (nook_container_delete(root, id, nook_parsed_bool(parsed, "force"), &err) < 0)
+    struct nook_error warning = { 0 };
+    if (nook_container_delete_warn(root, id, nook_parsed_bool(parsed, "force"), &warning, &err) < 0)
         return nook_report_error(globals, &err);
+    if (nook_error_is_set(&warning))
+        nook_report(globals, NOOK_LEVEL_WARNING, "%s", warning.message);
     return 0;
 }
 

@@ -1,7 +1,9 @@
 /* lifecycle.c: shared pieces of the lifecycle commands (see lifecycle.h). */
 #include <unistd.h>
 
+#include "lib/hooks.h"
 #include "lib/init/sync.h"
+#include "lib/notify.h"
 #include "lib/state.h"
 #include "lifecycle.h"
 #include "report.h"
@@ -9,6 +11,36 @@
 int nook_cmd_state_root(const struct nook_globals *globals, char **root, struct nook_error *err)
 {
     return nook_state_root_default(globals->root, root, err);
+}
+
+static void notify_clear(struct nook_notify *notify)
+{
+    nook_notify_clear(notify);
+}
+
+int nook_cmd_start_container(const struct nook_globals *globals, const char *root, const char *id,
+                             struct nook_error *err)
+{
+    _cleanup_(notify_clear) struct nook_notify notify = NOOK_NOTIFY_INIT;
+    /* Bound before the barrier opens, so that no early READY=1 is lost. */
+    int r = nook_notify_listen(root, id, getenv("NOTIFY_SOCKET"), &notify, err);
+    if (r == 0)
+        r = nook_container_start(root, id, err);
+    if (r < 0)
+        return r;
+    struct nook_error hook_err = { 0 };
+    if (nook_hooks_poststart(root, id, &hook_err) < 0)
+        nook_report(globals, NOOK_LEVEL_WARNING, "%s", hook_err.message);
+    return nook_notify_relay(&notify, err);
+}
+
+void nook_cmd_delete_after_run(const struct nook_globals *globals, const char *root, const char *id)
+{
+    struct nook_error err = { 0 }, warning = { 0 };
+    if (nook_container_delete_warn(root, id, true, &warning, &err) < 0)
+        nook_report_error(globals, &err);
+    else if (nook_error_is_set(&warning))
+        nook_report(globals, NOOK_LEVEL_WARNING, "%s", warning.message);
 }
 
 /* Relay a log line of the init core (or of create itself) to the report. */
@@ -38,7 +70,11 @@ int nook_cmd_create_opts(const struct nook_globals *globals, const struct nook_p
         .rootless = rootless,
         .no_pivot = nook_parsed_bool(parsed, "no-pivot"),
         .no_new_keyring = nook_parsed_bool(parsed, "no-new-keyring"),
-        .preserve_fds = (unsigned)preserve,
+        /* Socket activation's fds come first, --preserve-fds' after
+         * them, as runc numbers them. */
+        .preserve_fds = (unsigned)preserve + nook_listen_fds_from_environ(),
+        .listen_fds = nook_listen_fds_from_environ(),
+        .notify_socket = getenv("NOTIFY_SOCKET"),
         .log = relay_log,
         .log_data = (void *)globals,
     };

@@ -37,8 +37,10 @@ static int run_run(const struct nook_globals *globals, const struct nook_parsed 
     int r = nook_cmd_state_root(globals, &root, &err);
     if (r == 0)
         r = nook_cmd_create_opts(globals, parsed, root, &opts, &err);
-    if (r == 0 && nook_parsed_value(parsed, "console-socket"))
-        r = nook_error_set(&err, ENOTSUP, "--console-socket: terminals are not supported by this version of nook");
+    if (r == 0) {
+        opts.console_socket = nook_parsed_value(parsed, "console-socket");
+        opts.relay_terminal = !detach;
+    }
     /* As a subreaper nook also reaps what the container's init leaves
      * behind when it has no pid namespace of its own. */
     if (r == 0 && !nook_parsed_bool(parsed, "no-subreaper") && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
@@ -51,11 +53,12 @@ static int run_run(const struct nook_globals *globals, const struct nook_parsed 
         return nook_report_error(globals, &err);
     }
 
-    struct nook_created created = { .pid = 0, .pidfd = -1 };
+    struct nook_created created = { .pid = 0, .pidfd = -1, .console_fd = -1 };
     r = nook_container_create(&opts, &created, &err);
     _cleanup_close_ int pidfd = created.pidfd;
+    _cleanup_close_ int console_fd = created.console_fd;
     if (r == 0) {
-        r = nook_container_start(root, opts.id, &err);
+        r = nook_cmd_start_container(globals, root, opts.id, &err);
         if (r < 0)
             abandon(root, opts.id);
     }
@@ -68,9 +71,8 @@ static int run_run(const struct nook_globals *globals, const struct nook_parsed 
         nook_error_prefix(&err, "run");
         return nook_report_error(globals, &err);
     }
-    if (!detach && !nook_parsed_bool(parsed, "keep") &&
-        nook_container_delete(root, opts.id, true, &err) < 0)
-        nook_report_error(globals, &err);
+    if (!detach && !nook_parsed_bool(parsed, "keep"))
+        nook_cmd_delete_after_run(globals, root, opts.id);
     return exit_code;
 }
 

@@ -9,7 +9,7 @@ static int start_run(const struct nook_globals *globals, const struct nook_parse
     _cleanup_free_ char *root = NULL;
     int r = nook_cmd_state_root(globals, &root, &err);
     if (r == 0)
-        r = nook_container_start(root, parsed->argv[0], &err);
+        r = nook_cmd_start_container(globals, root, parsed->argv[0], &err);
     return r < 0 ? nook_report_error(globals, &err) : 0;
 }
 

@@ -15,12 +15,15 @@
 
 #include "container.h"
 #include "container-id.h"
+#include "hooks.h"
+#include "notify.h"
 #include "idmap.h"
 #include "init/init.h"
 #include "init/sync.h"
 #include "proc.h"
 #include "spec.h"
 #include "state.h"
+#include "terminal.h"
 
 /* The time namespace is left out: its offsets are not written yet. */
 static const char *const namespace_names[] = {
@@ -49,6 +52,8 @@ struct create_run {
     int sync_fds[2];
     pid_t pid;
     int pidfd;
+    int console_socket;        /* connected --console-socket, -1: none */
+    int console_fd;            /* the pty master kept for the caller to relay, -1: none */
 };
 
 static void log_to(const struct nook_create_opts *opts, int level, const char *message)
@@ -68,9 +73,10 @@ static int load_bundle(struct create_run *run, struct nook_error *err)
         return r;
     if (!run->spec->process)
         return nook_error_set(err, EINVAL, "config.json: .process: missing; a container needs a process to run");
-    if (run->spec->process->terminal)
-        return nook_error_set(err, ENOTSUP,
-                              "config.json: .process.terminal: terminals are not supported by this version of nook; set \"terminal\": false");
+    r = nook_terminal_check(run->spec->process->terminal, opts->console_socket, opts->relay_terminal,
+                            err);
+    if (r < 0)
+        return r;
     r = nook_state_absolute_path(run->bundle, run->spec->root->path, &run->rootfs);
     if (r < 0)
         return nook_error_set_errno(err, -r, "config.json: .root.path");
@@ -182,7 +188,7 @@ static int make_exec_fifo(struct create_run *run, struct nook_error *err)
     return 0;
 }
 
-static int write_pid_file(const char *path, pid_t pid, struct nook_error *err)
+int nook_pid_file_write(const char *path, pid_t pid, struct nook_error *err)
 {
     _cleanup_free_ char *tmp = NULL;
     if (asprintf(&tmp, "%s.nook-tmp", path) < 0)
@@ -210,12 +216,19 @@ static pid_t clone_child(int flags, int *pidfd)
     return (pid_t)syscall(SYS_clone3, &args, sizeof(args));
 }
 
+/* The pty master from the child: on to the console socket, or kept. */
+static int take_console(struct create_run *run, int master, struct nook_error *err)
+{
+    return nook_terminal_take_master(run->console_socket, master, &run->console_fd, err);
+}
+
 /* Read the child's messages until it is READY or fails. */
 static int supervise_setup(struct create_run *run, struct nook_error *err)
 {
     for (;;) {
         struct nook_sync_msg msg;
-        int r = nook_sync_recv(run->sync_fds[0], &msg);
+        _cleanup_close_ int passed_fd = -1;
+        int r = nook_sync_recv_fd(run->sync_fds[0], &msg, &passed_fd);
         if (r == -EPIPE) {
             int status = 0;
             if (waitpid(run->pid, &status, 0) == run->pid)
@@ -232,6 +245,16 @@ static int supervise_setup(struct create_run *run, struct nook_error *err)
             break;
         case NOOK_SYNC_ERROR:
             return nook_error_set(err, msg.errnum > 0 ? msg.errnum : EIO, "%s", msg.text);
+        case NOOK_SYNC_CONSOLE:
+            r = take_console(run, passed_fd, err);
+            if (r < 0)
+                return r;
+            break;
+        case NOOK_SYNC_HOOKS_CREATE_RUNTIME:
+            r = nook_hooks_create_runtime(run->spec, &run->state, run->pid, run->sync_fds[0], err);
+            if (r < 0)
+                return r;
+            break;
         case NOOK_SYNC_READY:
             return 0;
         default:
@@ -259,6 +282,7 @@ static int spawn_init(struct create_run *run, bool userns, struct nook_error *er
         .fifo_fd = run->fifo_fd,
         .proc_fd_dir = -1,
         .preserve_fds = run->opts->preserve_fds,
+        .hooks_state = &run->state,
     };
     bool net_joined = false;
     ctx.netns_owned = spec_has_namespace(run->spec, NOOK_NS_NETWORK, &net_joined) && !net_joined;
@@ -306,6 +330,8 @@ static void create_cleanup(struct create_run *run, bool failed)
     for (int i = 0; i < NOOK_NS_COUNT; i++)
         closep(&run->ns_fds[i]);
     closep(&run->fifo_fd);
+    closep(&run->console_socket);
+    closep(&run->console_fd);
     closep(&run->sync_fds[0]);
     closep(&run->sync_fds[1]);
     if (run->have_maps)
@@ -323,6 +349,8 @@ static int create_steps(struct create_run *run, struct nook_error *err)
     if (r < 0)
         return r;
     r = load_bundle(run, err);
+    if (r == 0 && opts->listen_fds)
+        r = nook_listen_fds_set_env(run->spec->process, opts->listen_fds, err);
     if (r < 0)
         return r;
     fill_owner(run);
@@ -333,6 +361,11 @@ static int create_steps(struct create_run *run, struct nook_error *err)
     r = open_namespaces(run, err);
     if (r < 0)
         return r;
+    if (opts->console_socket) {
+        r = nook_terminal_connect(opts->console_socket, &run->console_socket, err);
+        if (r < 0)
+            return r;
+    }
 
     r = nook_state_init(&run->state, opts->id, run->spec->oci_version, run->bundle, run->rootfs, err);
     for (size_t i = 0; r == 0 && i < run->spec->annotations.count; i++)
@@ -344,6 +377,10 @@ static int create_steps(struct create_run *run, struct nook_error *err)
     if (r < 0)
         return r;
     r = make_exec_fifo(run, err);
+    if (r == 0)
+        r = nook_notify_prepare(run->spec, run->dir->path, opts->notify_socket, err);
+    if (r == 0)
+        r = nook_hooks_keep_config(run->spec, run->bundle, run->dir->fd, err);
     if (r < 0)
         return r;
     r = spawn_init(run, userns, err);
@@ -354,7 +391,7 @@ static int create_steps(struct create_run *run, struct nook_error *err)
     if (r == 0)
         r = nook_state_save(run->dir, &run->state, err);
     if (r == 0 && opts->pid_file)
-        r = write_pid_file(opts->pid_file, run->pid, err);
+        r = nook_pid_file_write(opts->pid_file, run->pid, err);
     return r;
 }
 
@@ -366,13 +403,18 @@ int nook_container_create(const struct nook_create_opts *opts, struct nook_creat
         .fifo_fd = -1,
         .sync_fds = { -1, -1 },
         .pidfd = -1,
+        .console_socket = -1,
+        .console_fd = -1,
     };
     for (int i = 0; i < NOOK_NS_COUNT; i++)
         run.ns_fds[i] = -1;
     int r = create_steps(&run, err);
+    if (created)
+        created->console_fd = -1;
     if (r == 0 && created) {
         created->pid = run.pid;
         created->pidfd = steal_fd(&run.pidfd);
+        created->console_fd = steal_fd(&run.console_fd);
     }
     create_cleanup(&run, r < 0);
     return r;

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "container.h"
+#include "hooks.h"
 #include "proc.h"
 #include "state.h"
 
@@ -62,10 +63,16 @@ static int release_barrier(int fifo, int pidfd, const char *id, struct nook_erro
         if (n < 0)
             return nook_error_set_errno(err, errno, "wait for container \"%s\" to start", id);
         if (fds[0].revents & (POLLIN | POLLHUP)) {
-            char byte;
-            ssize_t got = read(fifo, &byte, 1);
-            if (got == 1)
+            /* One byte to go on, or a failed startContainer hook's reason
+             * (written at once, so read at once). */
+            char reply[NOOK_ERROR_MAX + 1];
+            ssize_t got = read(fifo, reply, sizeof(reply) - 1);
+            if (got >= 1 && reply[0] == NOOK_HOOKS_BARRIER_GO)
                 return 0;
+            if (got >= 1) {
+                reply[got] = '\0';
+                return nook_error_set(err, ECANCELED, "container \"%s\": %s", id, reply + 1);
+            }
             if (got < 0 && errno == EAGAIN)
                 continue;
         }

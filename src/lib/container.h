@@ -4,6 +4,8 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "error.h"
@@ -21,7 +23,11 @@ struct nook_create_opts {
     bool rootless;             /* the caller is unprivileged */
     bool no_pivot;
     bool no_new_keyring;
-    unsigned preserve_fds;
+    unsigned preserve_fds;     /* fds 3.. passed on: the activation ones, then --preserve-fds */
+    unsigned listen_fds;       /* the first listen_fds of them came by socket activation */
+    const char *notify_socket; /* the caller's NOTIFY_SOCKET (notify.h); NULL: none */
+    const char *console_socket; /* --console-socket: receives a terminal's pty master */
+    bool relay_terminal;       /* `run` in the foreground: the caller relays the pty itself */
     nook_log_fn log;
     void *log_data;
 };
@@ -30,6 +36,7 @@ struct nook_create_opts {
 struct nook_created {
     pid_t pid;
     int pidfd;                 /* owned by the caller */
+    int console_fd;            /* the pty master to relay (owned by the caller), -1: none */
 };
 
 /* Create the container: it is set up and blocked at the exec barrier when
@@ -51,3 +58,61 @@ extern const struct nook_features_part nook_namespace_features;
 
 /* "TERM", "SIGTERM", "15" → 15; -EINVAL otherwise. */
 int nook_signal_parse(const char *text, int *sig);
+
+/* Write pid to path atomically (a temporary file renamed into place), as
+ * --pid-file wants it: the number alone, no newline. */
+int nook_pid_file_write(const char *path, pid_t pid, struct nook_error *err);
+
+/* ---- exec (container-exec.c) ---- */
+
+struct nook_spec_process;
+
+/* How `nook exec` changes the container's process into the one it runs
+ * (as runc: ignored when a process.json is given). */
+struct nook_exec_overrides {
+    char *const *args;         /* the command; NULL with a process.json */
+    const char *cwd;           /* NULL: the container's */
+    char *const *env;          /* KEY=VALUE, each replaces or adds */
+    bool has_user;
+    uint32_t uid;
+    bool has_gid;
+    uint32_t gid;
+    const uint32_t *additional_gids; /* added */
+    size_t n_additional_gids;
+    char *const *caps;         /* added to the bounding, effective and permitted sets */
+    bool no_new_privs;
+    bool tty;                  /* --tty: the process gets a pseudo-terminal */
+};
+
+struct nook_exec_opts {
+    const char *root;
+    const char *id;
+    const struct nook_spec_process *process; /* from --process, or NULL: overrides */
+    const struct nook_exec_overrides *overrides;
+    const char *pid_file;
+    bool ignore_paused;
+    bool rootless;
+    unsigned preserve_fds;
+    const char *console_socket; /* receives the pty master of a terminal process */
+    bool relay_terminal;       /* in the foreground: the caller relays the pty itself */
+    nook_log_fn log;
+    void *log_data;
+};
+
+/* Start a process inside a created or running container: it joins the
+ * container's namespaces and gets its process setup from the init core.
+ * When this returns 0 the process has been set up and is about to execve;
+ * started->pid is its host pid, a child of the caller, and started->pidfd
+ * and started->console_fd (a terminal's pty master to relay, else -1) are
+ * owned by the caller. Runtime's errors read as runc's ("cannot exec in
+ * a stopped container"); the process's own setup errors as create's. */
+int nook_container_exec(const struct nook_exec_opts *opts, struct nook_created *started,
+                        struct nook_error *err);
+
+/* ---- ps (container-ps.c) ---- */
+
+/* The host pids of the container's processes, sorted: those in its pid
+ * namespace (only the init when it shares the host's). A stopped
+ * container has none. *pids is malloc'd. */
+int nook_container_pids(const char *root, const char *id, pid_t **pids, size_t *count,
+                        struct nook_error *err);

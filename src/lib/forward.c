@@ -5,6 +5,7 @@
 
 #include "forward.h"
 #include "proc.h"
+#include "terminal.h"
 
 static void forwarded_set(sigset_t *set)
 {
@@ -56,10 +57,23 @@ int nook_forward_wait(const struct nook_created *created, int *exit_code, struct
     _cleanup_close_ int sfd = signalfd(-1, &set, SFD_CLOEXEC);
     if (sfd < 0)
         return nook_error_set_errno(err, errno, "signalfd");
+    /* A terminal is relayed between signals; stdin's settings are put
+     * back however this returns. */
+    _cleanup_(nook_terminal_relay_end) struct nook_terminal_relay relay = NOOK_TERMINAL_RELAY_INIT;
+    if (created->console_fd >= 0) {
+        int r = nook_terminal_relay_begin(&relay, created->console_fd, err);
+        if (r < 0)
+            return r;
+    }
     /* The init may have exited before the signalfd existed. */
-    if (reap(created->pid, exit_code))
+    if (reap(created->pid, exit_code)) {
+        nook_terminal_relay_drain(&relay);
         return 0;
+    }
     for (;;) {
+        int r = nook_terminal_relay_pump(&relay, sfd, err);
+        if (r < 0)
+            return r;
         struct signalfd_siginfo info;
         ssize_t n = read(sfd, &info, sizeof(info));
         if (n < 0 && errno == EINTR)
@@ -67,8 +81,15 @@ int nook_forward_wait(const struct nook_created *created, int *exit_code, struct
         if (n != (ssize_t)sizeof(info))
             return nook_error_set_errno(err, n < 0 ? errno : EIO, "read signalfd");
         if (info.ssi_signo == SIGCHLD) {
-            if (reap(created->pid, exit_code))
+            if (reap(created->pid, exit_code)) {
+                nook_terminal_relay_drain(&relay);
                 return 0;
+            }
+            continue;
+        }
+        /* The caller's terminal changed size: the pty follows it. */
+        if (info.ssi_signo == SIGWINCH && relay.master >= 0) {
+            (void)nook_terminal_copy_size(relay.in, relay.master);
             continue;
         }
         (void)nook_pidfd_send_signal(created->pidfd, (int)info.ssi_signo);

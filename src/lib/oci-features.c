@@ -6,6 +6,7 @@
 #include "build-info.h"
 #include "capabilities.h"
 #include "container.h"
+#include "hooks.h"
 #include "init/mount-options.h"
 #include "json-text.h"
 #include "config.h"
@@ -23,6 +24,7 @@ static const struct nook_features_part *const compiled_parts[] = {
     &nook_namespace_features,
     &nook_mount_features,
     &nook_capabilities_features,
+    &nook_hooks_features,
     NULL,
 };
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "container-id.h"
+#include "hooks.h"
 #include "state.h"
 
 /* How long delete waits for a SIGKILLed init to be gone, as runc does. */
@@ -13,15 +14,23 @@
 /* Release what the container holds, its state directory last. This is the
  * one place later stages add to, in this order: poststop hooks, the cgroup
  * (the cgroup managers), the overlay rootfs mounts, the network helper.
- * None of those exist yet, so only the directory goes. */
+ * A failing poststop hook is only a warning (runtime-spec). */
 static int destroy_container(struct nook_container_dir *dir, const struct nook_state *state,
-                             struct nook_error *err)
+                             struct nook_error *warning, struct nook_error *err)
 {
-    (void)state;
+    struct nook_error hook_err = { 0 };
+    if (nook_hooks_poststop(dir->path, state, &hook_err) < 0 && warning)
+        *warning = hook_err;
     return nook_container_dir_remove(dir, err);
 }
 
 int nook_container_delete(const char *root, const char *id, bool force, struct nook_error *err)
+{
+    return nook_container_delete_warn(root, id, force, NULL, err);
+}
+
+int nook_container_delete_warn(const char *root, const char *id, bool force,
+                               struct nook_error *warning, struct nook_error *err)
 {
     int r = nook_container_id_validate(id, err);
     if (r < 0)
@@ -81,5 +90,5 @@ int nook_container_delete(const char *root, const char *id, bool force, struct n
             return r;
         break;
     }
-    return destroy_container(dir, &state, err);
+    return destroy_container(dir, &state, warning, err);
 }

@@ -203,3 +203,8 @@ int nook_container_signal_init(const struct nook_state *state, int sig, int wait
  * waits until it is gone. A missing container is -ENOENT, or 0 with force.
  * A directory without state.json (a failed create) is removed. */
 int nook_container_delete(const char *root, const char *id, bool force, struct nook_error *err);
+
+/* The same, and when the container went but one of its poststop hooks
+ * failed, *warning (may be NULL) says so while 0 is returned. */
+int nook_container_delete_warn(const char *root, const char *id, bool force,
+                               struct nook_error *warning, struct nook_error *err);

@@ -96,7 +96,7 @@ write_features() {
 @test "features claims what nook implements and nothing more" {
     write_features
     expect_json \
-        'c["hooks"]' '[]' \
+        'c["hooks"]' '["prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"]' \
         'c["linux"]["namespaces"]' '["cgroup", "ipc", "mount", "network", "pid", "user", "uts"]' \
         'c["linux"]["cgroup"]' '{"v1": false, "v2": false, "systemd": false, "systemdUser": false, "rdma": false}' \
         'c["linux"]["seccomp"]' '{"enabled": false, "actions": [], "operators": [], "archs": [], "knownFlags": [], "supportedFlags": []}' \

@@ -46,6 +46,7 @@ rootless)
         XDG_RUNTIME_DIR="$runtime_dir" \
         NOOK="$NOOK" NOOK_SOURCE_ROOT="$NOOK_SOURCE_ROOT" NOOK_BUILD_ROOT="$NOOK_BUILD_ROOT" \
         NOOK_BUNDLE_ROOTFS="$NOOK_BUNDLE_ROOTFS" NOOK_TEST_MODE=rootless \
+        NOOK_RECVTTY="${NOOK_RECVTTY:-}" \
         bats "${bats_args[@]}" "$file"
     ;;
 *)

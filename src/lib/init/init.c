@@ -11,11 +11,13 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 
+#include "../hooks.h"
 #include "init.h"
 #include "process.h"
 #include "rootfs.h"
 #include "sync.h"
 #include "system.h"
+#include "../terminal.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
@@ -82,6 +84,39 @@ static int close_inherited_fds(const struct nook_init_ctx *ctx, struct nook_erro
     return 0;
 }
 
+/* No fd of nook's but stdio and the preserved ones may reach the
+ * container: mark everything else close-on-exec. The setup socket and the
+ * fifo handles are O_CLOEXEC already. */
+static int cloexec_the_rest(const struct nook_init_ctx *ctx, struct nook_error *err)
+{
+    unsigned first_closed = 3 + ctx->preserve_fds;
+    if (syscall(SYS_close_range, first_closed, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+        return nook_error_set_errno(err, errno, "close_range");
+    return 0;
+}
+
+/* `nook exec`: the joining child (container-exec.c) has put this process
+ * in the container's namespaces and its root; what is left is the
+ * process itself, by the same code as the container's first one. */
+static int init_exec_setup(struct nook_init_ctx *ctx, char **exec_path, struct nook_error *err)
+{
+    if (ctx->userns) {
+        if (setresgid(0, 0, 0) < 0)
+            return nook_error_set_errno(err, errno, "setresgid 0 in the user namespace");
+        if (setresuid(0, 0, 0) < 0)
+            return nook_error_set_errno(err, errno, "setresuid 0 in the user namespace");
+    }
+    /* The container's /dev/console stays the first process's. */
+    int r = ctx->process->terminal ? nook_terminal_setup_child(ctx->sync_fd, ctx->process, false, err) : 0;
+    if (r >= 0)
+        r = nook_process_resolve(ctx, exec_path, err);
+    if (r >= 0)
+        r = nook_process_setup(ctx, err);
+    if (r >= 0)
+        r = cloexec_the_rest(ctx, err);
+    return r;
+}
+
 /* Everything after the fork whose failure is reported to the parent. */
 static int init_setup(struct nook_init_ctx *ctx, char **exec_path, struct nook_error *err)
 {
@@ -93,12 +128,17 @@ static int init_setup(struct nook_init_ctx *ctx, char **exec_path, struct nook_e
     if (r < 0)
         return r;
 
+    if (ctx->exec)
+        return init_exec_setup(ctx, exec_path, err);
+
     /* The exec barrier reopens exec.fifo through this process's fd table;
      * keep a handle on it from the host's /proc, which stays reachable
      * after pivot_root hides the host's mounts. */
     ctx->proc_fd_dir = open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (ctx->proc_fd_dir < 0)
         return nook_error_set_errno(err, errno, "open /proc/self/fd");
+    /* Hooks are told the host's pid, which only the host's /proc knows. */
+    ctx->host_pid = nook_hooks_host_pid();
 
     r = nook_sync_expect(ctx->sync_fd, NOOK_SYNC_MAPS_WRITTEN, err);
     if (r < 0)
@@ -120,6 +160,14 @@ static int init_setup(struct nook_init_ctx *ctx, char **exec_path, struct nook_e
     r = nook_rootfs_prepare(ctx, err);
     if (r < 0)
         return r;
+    /* After pivot_root, so that /dev/ptmx is the container's devpts and
+     * the pty's number is the one the container sees; before the
+     * read-only paths and /dev remounts, which would refuse /dev/console. */
+    if (ctx->process->terminal) {
+        r = nook_terminal_setup_child(ctx->sync_fd, ctx->process, true, err);
+        if (r < 0)
+            return r;
+    }
     r = nook_system_setup(ctx, err);
     if (r < 0)
         return r;
@@ -133,13 +181,7 @@ static int init_setup(struct nook_init_ctx *ctx, char **exec_path, struct nook_e
     if (r < 0)
         return r;
 
-    /* No fd of nook's but stdio and the preserved ones may reach the
-     * container: mark everything else close-on-exec. The setup socket and
-     * the fifo handles are O_CLOEXEC already. */
-    unsigned first_closed = 3 + ctx->preserve_fds;
-    if (syscall(SYS_close_range, first_closed, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
-        return nook_error_set_errno(err, errno, "close_range");
-    return 0;
+    return cloexec_the_rest(ctx, err);
 }
 
 /* Block until `nook start` opens exec.fifo for reading, then tell it we
@@ -156,6 +198,15 @@ static int exec_barrier(const struct nook_init_ctx *ctx)
     while (fd < 0 && errno == EINTR);
     if (fd < 0)
         return -errno;
+    /* `nook start` is waiting on the other end: a failing startContainer
+     * hook reaches it over the fifo, and the process is not run. */
+    struct nook_error hook_err = { 0 };
+    if (nook_hooks_init_start(ctx, &hook_err) < 0) {
+        char reason[NOOK_ERROR_MAX];
+        int len = snprintf(reason, sizeof(reason), "%c%s", NOOK_HOOKS_BARRIER_FAILED, hook_err.message);
+        (void)!write(fd, reason, (size_t)len < sizeof(reason) ? (size_t)len : sizeof(reason) - 1);
+        _exit(1);
+    }
     ssize_t n;
     do
         n = write(fd, "0", 1);

@@ -6,8 +6,11 @@
 #pragma once
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "../spec.h"
+
+struct nook_state;
 
 struct nook_init_ctx {
     const struct nook_spec *spec;
@@ -27,6 +30,10 @@ struct nook_init_ctx {
     int proc_fd_dir;           /* O_PATH fd of the host's /proc/self/fd: reopens fifo_fd after pivot */
     int ns_fds[NOOK_NS_COUNT]; /* namespaces to join (opened by the parent), -1 otherwise */
     unsigned preserve_fds;     /* fds 3 .. 3+N-1 pass to the container */
+    bool exec;                 /* `nook exec`: already in the container's namespaces (see
+                                * container-exec.c); only the process is set up */
+    const struct nook_state *hooks_state; /* create: the state hooks see (hooks.h); NULL: no hooks */
+    pid_t host_pid;            /* the child's own pid on the host, for hooks; set by the child */
 };
 
 /* The child's main: set up, wait at the exec barrier, execve. Never

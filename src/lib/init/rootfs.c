@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
+#include "../hooks.h"
 #include "mount-options.h"
 #include "rootfs-internal.h"
 #include "rootfs.h"
@@ -184,6 +185,11 @@ int nook_rootfs_prepare(const struct nook_init_ctx *ctx, struct nook_error *err)
     struct rootfs_plan plan;
     rootfs_plan_from_spec(ctx->spec, &plan);
     r = rootfs_setup_dev(ctx, root_fd, &plan, err);
+    if (r < 0)
+        return r;
+    /* The runtime-spec's createRuntime/createContainer point: mounts done,
+     * root not switched yet. */
+    r = nook_hooks_init_create(ctx, err);
     if (r < 0)
         return r;
 

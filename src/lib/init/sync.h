@@ -14,6 +14,9 @@ enum nook_sync_type {
     NOOK_SYNC_ERROR,            /* child → parent: setup failed; errnum + message */
     NOOK_SYNC_READY,            /* child → parent: set up, now waiting at the exec barrier */
     NOOK_SYNC_CONTINUE,         /* parent → child: go on (after the parent's own steps) */
+    NOOK_SYNC_CONSOLE,          /* child → parent: the pty master, passed with SCM_RIGHTS */
+    NOOK_SYNC_EXEC_PID,         /* exec's joining child → parent: the process's host pid in errnum */
+    NOOK_SYNC_HOOKS_CREATE_RUNTIME, /* child → parent: mounts done; run prestart/createRuntime, then CONTINUE */
 };
 
 /* Log levels carried in NOOK_SYNC_LOG's errnum field. */
@@ -34,8 +37,16 @@ int nook_sync_pair(int fds[2], struct nook_error *err);
 /* Send one message; text may be NULL. */
 int nook_sync_send(int fd, enum nook_sync_type type, int errnum, const char *text);
 
-/* Receive one message. Returns 0, -EPIPE when the peer closed without a
- * word (the child died), or another negative errno. */
+/* Send one message carrying passed_fd (SCM_RIGHTS); the sender keeps its copy. */
+int nook_sync_send_fd(int fd, enum nook_sync_type type, int passed_fd, const char *text);
+
+/* Receive one message and the fd it carries, if any: *passed_fd is the
+ * received fd (O_CLOEXEC, owned by the caller) or -1. */
+int nook_sync_recv_fd(int fd, struct nook_sync_msg *msg, int *passed_fd);
+
+/* Receive one message (a passed fd is closed). Returns 0, -EPIPE when
+ * the peer closed without a word (the child died), or another negative
+ * errno. */
 int nook_sync_recv(int fd, struct nook_sync_msg *msg);
 
 /* Receive and insist on one type; a NOOK_SYNC_ERROR becomes err. */
