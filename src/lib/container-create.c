@@ -25,9 +25,8 @@
 #include "state.h"
 #include "terminal.h"
 
-/* The time namespace is left out: its offsets are not written yet. */
 static const char *const namespace_names[] = {
-    "cgroup", "ipc", "mount", "network", "pid", "user", "uts", NULL,
+    "cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts", NULL,
 };
 
 const struct nook_features_part nook_namespace_features = {
@@ -165,7 +164,9 @@ static int clone_flags(const struct create_run *run, bool userns)
     int flags = 0;
     const struct nook_spec_linux *lx = run->spec->linux_config;
     for (size_t i = 0; lx && i < lx->n_namespaces; i++)
-        if (!lx->namespaces[i].path)
+        /* A new time namespace is made by the child itself, which must
+         * write its offsets before it enters it (init.c). */
+        if (!lx->namespaces[i].path && lx->namespaces[i].type != NOOK_NS_TIME)
             flags |= nook_ns_clone_flag(lx->namespaces[i].type);
     bool joined_user = false;
     spec_has_namespace(run->spec, NOOK_NS_USER, &joined_user);

@@ -97,7 +97,7 @@ write_features() {
     write_features
     expect_json \
         'c["hooks"]' '["prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"]' \
-        'c["linux"]["namespaces"]' '["cgroup", "ipc", "mount", "network", "pid", "user", "uts"]' \
+        'c["linux"]["namespaces"]' '["cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts"]' \
         'c["linux"]["cgroup"]' '{"v1": false, "v2": false, "systemd": false, "systemdUser": false, "rdma": false}' \
         'c["linux"]["seccomp"]' '{"enabled": false, "actions": [], "operators": [], "archs": [], "knownFlags": [], "supportedFlags": []}' \
         'c["linux"]["apparmor"]' '{"enabled": false}' \

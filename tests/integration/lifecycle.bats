@@ -358,3 +358,24 @@ teardown() {
     [ "${#lines[@]}" -eq 1 ]
     assert_no_leftovers c1 "$B"
 }
+
+@test "linux.timeOffsets: a time namespace of its own with the offsets applied" {
+    make_bundle "$B" sh -c 'readlink /proc/self/ns/time; cut -d. -f1 /proc/uptime'
+    edit_config "$B" 'c["linux"]["namespaces"].append({"type": "time"}); c["linux"]["timeOffsets"] = {"boottime": {"secs": 864000}, "monotonic": {"secs": 3600}}'
+    run nook run -b "$B" c1
+    assert_status 0
+    [ "${lines[0]}" != "$(readlink /proc/self/ns/time)" ]
+    host_uptime=$(cut -d. -f1 /proc/uptime)
+    [ "${lines[1]}" -ge $((host_uptime + 864000 - 5)) ]
+    [ "${lines[1]}" -le $((host_uptime + 864000 + 5)) ]
+}
+
+@test "a time namespace without offsets runs with the host's clocks" {
+    make_bundle "$B" sh -c 'readlink /proc/self/ns/time; cut -d. -f1 /proc/uptime'
+    edit_config "$B" 'c["linux"]["namespaces"].append({"type": "time"})'
+    run nook run -b "$B" c1
+    assert_status 0
+    [ "${lines[0]}" != "$(readlink /proc/self/ns/time)" ]
+    host_uptime=$(cut -d. -f1 /proc/uptime)
+    [ "${lines[1]}" -le $((host_uptime + 5)) ]
+}

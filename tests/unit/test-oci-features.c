@@ -91,7 +91,7 @@ int main(void)
     CHECK(&t, real_mounts && strstr(real_mounts, "rbind") && strstr(real_mounts, "rro"),
           "the mount options are claimed");
     g_autofree char *real_ns = array_text(real, "linux.namespaces");
-    CHECK_STR(&t, real_ns, "cgroup,ipc,mount,network,pid,user,uts", "the namespaces are claimed");
+    CHECK_STR(&t, real_ns, "cgroup,ipc,mount,network,pid,time,user,uts", "the namespaces are claimed");
     CHECK(&t, bool_at(real, "linux.seccomp.enabled") == 0, "seccomp not claimed yet");
 
     const struct nook_features_part *const none[] = { NULL };

@@ -19,6 +19,10 @@
 #include "system.h"
 #include "../terminal.h"
 
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
@@ -117,6 +121,33 @@ static int init_exec_setup(struct nook_init_ctx *ctx, char **exec_path, struct n
     return r;
 }
 
+/* A new time namespace with linux.timeOffsets: offsets can be written
+ * only before any process is in the namespace, so unshare it (which
+ * affects only children), write them, then enter it with setns. */
+static int enter_time_namespace(const struct nook_init_ctx *ctx, struct nook_error *err)
+{
+    const struct nook_spec_namespace *ns = nook_spec_find_namespace(ctx->spec, NOOK_NS_TIME);
+    if (!ns || ns->path)
+        return 0;
+    if (unshare(CLONE_NEWTIME) < 0)
+        return nook_error_set_errno(err, errno, "create the time namespace");
+    const struct nook_spec_linux *lx = ctx->spec->linux_config;
+    for (size_t i = 0; lx && i < lx->n_time_offsets; i++) {
+        const struct nook_spec_time_offset *off = &lx->time_offsets[i];
+        char line[96];
+        int n = snprintf(line, sizeof(line), "%s %lld %u\n", off->clock, (long long)off->secs.value,
+                         off->nanosecs.value);
+        _cleanup_close_ int fd = open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
+        if (fd < 0 || write(fd, line, (size_t)n) != n)
+            return nook_error_set_errno(err, errno ? errno : EIO,
+                                        "config.json: .linux.timeOffsets.%s: write the offset", off->clock);
+    }
+    _cleanup_close_ int fd = open("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || setns(fd, CLONE_NEWTIME) < 0)
+        return nook_error_set_errno(err, errno, "enter the time namespace");
+    return 0;
+}
+
 /* Everything after the fork whose failure is reported to the parent. */
 static int init_setup(struct nook_init_ctx *ctx, char **exec_path, struct nook_error *err)
 {
@@ -155,6 +186,9 @@ static int init_setup(struct nook_init_ctx *ctx, char **exec_path, struct nook_e
         if (setresuid(0, 0, 0) < 0)
             return nook_error_set_errno(err, errno, "setresuid 0 in the user namespace");
     }
+    r = enter_time_namespace(ctx, err);
+    if (r < 0)
+        return r;
 
     /* sysctl writes to /proc/sys before readonlyPaths make it read-only. */
     r = nook_rootfs_prepare(ctx, err);
