@@ -61,6 +61,60 @@ static void log_to(const struct nook_create_opts *opts, int level, const char *m
         opts->log(opts->log_data, level, message);
 }
 
+/* The first resource limit config.json asks for, as its JSON path; NULL
+ * when there is none (the device allow-list is not a limit a rootless
+ * runtime can apply, and runc ignores it there too). */
+static const char *requested_limit(const struct nook_spec_resources *res)
+{
+    if (!res)
+        return NULL;
+    if (res->memory)
+        return ".linux.resources.memory";
+    if (res->cpu)
+        return ".linux.resources.cpu";
+    if (res->pids)
+        return ".linux.resources.pids";
+    if (res->block_io)
+        return ".linux.resources.blockIO";
+    if (res->n_hugepage_limits)
+        return ".linux.resources.hugepageLimits";
+    if (res->network)
+        return ".linux.resources.network";
+    if (res->n_rdma)
+        return ".linux.resources.rdma";
+    if (res->unified.count)
+        return ".linux.resources.unified";
+    return NULL;
+}
+
+/* What this version cannot apply is refused, never dropped silently: a
+ * seccomp filter always, a resource limit unless the bundle says limits
+ * are optional (then one warning). */
+static int refuse_unapplied(struct create_run *run, struct nook_error *err)
+{
+    const struct nook_spec_linux *lx = run->spec->linux_config;
+    if (!lx)
+        return 0;
+    if (lx->seccomp)
+        return nook_error_set(err, ENOTSUP,
+                              "config.json: .linux.seccomp: this version of nook cannot apply seccomp filters; remove .linux.seccomp to run without one");
+    const char *limit = requested_limit(lx->resources);
+    if (!limit)
+        return 0;
+    const char *optional = nook_spec_map_get(&run->spec->annotations, "nook.cgroup.optional");
+    if (optional && strcmp(optional, "true") == 0) {
+        char text[256];
+        snprintf(text, sizeof(text),
+                 "config.json: %s: not applied: this version of nook has no cgroup manager (nook.cgroup.optional is true)",
+                 limit);
+        log_to(run->opts, NOOK_SYNC_LEVEL_WARNING, text);
+        return 0;
+    }
+    return nook_error_set(err, ENOTSUP,
+                          "config.json: %s: resource limits need a cgroup manager, which this version of nook does not have; remove the limit, or add the annotation \"nook.cgroup.optional\": \"true\" to run without it",
+                          limit);
+}
+
 static int load_bundle(struct create_run *run, struct nook_error *err)
 {
     const struct nook_create_opts *opts = run->opts;
@@ -79,6 +133,9 @@ static int load_bundle(struct create_run *run, struct nook_error *err)
     r = nook_state_absolute_path(run->bundle, run->spec->root->path, &run->rootfs);
     if (r < 0)
         return nook_error_set_errno(err, -r, "config.json: .root.path");
+    r = refuse_unapplied(run, err);
+    if (r < 0)
+        return r;
     struct stat st;
     if (stat(run->rootfs, &st) < 0)
         return nook_error_set_errno(err, errno, "config.json: .root.path: rootfs \"%s\"", run->rootfs);
