@@ -346,6 +346,16 @@ static int spawn_init(struct create_run *run, bool userns, struct nook_error *er
     ctx.netns_owned = spec_has_namespace(run->spec, NOOK_NS_NETWORK, &net_joined) && !net_joined;
     memcpy(ctx.ns_fds, run->ns_fds, sizeof(ctx.ns_fds));
 
+    /* A user namespace joined by path owns the namespaces the clone makes
+     * only if the clone happens inside it: without privilege on the host,
+     * new namespaces are allowed only there. Its owner (the caller) may
+     * join it, so create does, and the child does not join it again. */
+    if (run->ns_fds[NOOK_NS_USER] >= 0 && !run->owner.privileged) {
+        if (setns(run->ns_fds[NOOK_NS_USER], CLONE_NEWUSER) < 0)
+            return nook_error_set_errno(err, errno, "join the user namespace of .linux.namespaces");
+        ctx.ns_fds[NOOK_NS_USER] = -1;
+    }
+
     int flags = clone_flags(run, userns);
     run->pid = clone_child(flags, &run->pidfd);
     if (run->pid < 0) {

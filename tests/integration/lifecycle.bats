@@ -403,3 +403,17 @@ teardown() {
     assert_output_contains 'warning: config.json: .linux.resources.memory: not applied'
     [ "$(grep -c 'warning:' <<<"$output")" -eq 1 ]
 }
+
+@test "linux.namespaces path: rootless, another container's user namespace is joined with new ones" {
+    require_rootless
+    make_bundle "$B/a" sleep 100
+    nook_detached run -d -b "$B/a" a
+    pid=$(nook state a | "$NOOK_PYTHON" -c 'import json,sys; print(json.load(sys.stdin)["pid"])')
+    make_bundle "$B/b" sh -c 'readlink /proc/self/ns/user; echo $$'
+    edit_config "$B/b" 'c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] != "user"] + [{"type": "user", "path": "/proc/'"$pid"'/ns/user"}]'
+    run nook run -b "$B/b" b
+    assert_status 0
+    [ "${lines[0]}" = "$(readlink /proc/$pid/ns/user)" ]
+    [ "${lines[1]}" = 1 ]
+    nook delete --force a
+}
