@@ -287,14 +287,9 @@ static int supervise_setup(struct create_run *run, struct nook_error *err)
         struct nook_sync_msg msg;
         _cleanup_close_ int passed_fd = -1;
         int r = nook_sync_recv_fd(run->sync_fds[0], &msg, &passed_fd);
-        if (r == -EPIPE) {
-            int status = 0;
-            if (waitpid(run->pid, &status, 0) == run->pid)
-                run->pid = 0;
-            return nook_error_set(err, ECHILD, "the container's init exited during setup (%s %d)",
-                                  WIFSIGNALED(status) ? "signal" : "status",
-                                  WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
-        }
+        if (r == -EPIPE)
+            return nook_proc_reap_silent_child(&run->pid, "the container's init exited during setup",
+                                               err);
         if (r < 0)
             return nook_error_set_errno(err, -r, "read from the setup socket");
         switch (msg.type) {

@@ -332,14 +332,9 @@ static int supervise(struct exec_run *run, struct nook_error *err)
         int r = nook_sync_recv_fd(run->sync_fds[0], &msg, &passed_fd);
         if (r == -EPIPE && failed)
             return -err->errnum;
-        if (r == -EPIPE) {
-            int status = 0;
-            if (run->pid > 0 && waitpid(run->pid, &status, 0) == run->pid)
-                run->pid = 0;
-            return nook_error_set(err, ECHILD, "the process exited while it was being set up (%s %d)",
-                                  WIFSIGNALED(status) ? "signal" : "status",
-                                  WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
-        }
+        if (r == -EPIPE)
+            return nook_proc_reap_silent_child(&run->pid,
+                                               "the process exited while it was being set up", err);
         if (r < 0)
             return nook_error_set_errno(err, -r, "read from the setup socket");
         switch (msg.type) {

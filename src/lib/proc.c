@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 
 #include "proc.h"
@@ -142,4 +143,13 @@ int nook_pidfd_wait_exit(int pidfd, int timeout_ms)
         if (errno != EINTR)
             return -errno;
     }
+}
+
+int nook_proc_reap_silent_child(pid_t *pid, const char *what, struct nook_error *err)
+{
+    int status = 0;
+    if (*pid > 0 && waitpid(*pid, &status, 0) == *pid)
+        *pid = 0;
+    return nook_error_set(err, ECHILD, "%s (%s %d)", what, WIFSIGNALED(status) ? "signal" : "status",
+                          WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
 }

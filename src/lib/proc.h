@@ -32,3 +32,8 @@ int nook_pidfd_send_signal(int pidfd, int sig);
 /* Wait up to timeout_ms (-1: forever) until the process behind pidfd has
  * exited. Returns 0 once it has, -ETIMEDOUT otherwise. */
 int nook_pidfd_wait_exit(int pidfd, int timeout_ms);
+
+/* A child that hung up during setup without a word: reap it (*pid becomes
+ * 0 when it was reaped) and fill err with "<what> (status N)" or
+ * "<what> (signal N)"; returns -ECHILD. */
+int nook_proc_reap_silent_child(pid_t *pid, const char *what, struct nook_error *err);
