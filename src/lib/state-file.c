@@ -148,6 +148,9 @@ void nook_state_clear(struct nook_state *state)
     free(state->rootfs);
     free(state->created);
     free(state->owner);
+    free(state->cgroup_manager);
+    free(state->cgroup_path);
+    free(state->cgroup_unit);
     for (size_t i = 0; i < state->n_annotations; i++) {
         free(state->annotations[i].key);
         free(state->annotations[i].value);
@@ -186,6 +189,20 @@ int nook_state_to_json(const struct nook_state *state, char **out, struct nook_e
     json_builder_add_string_value(b, str_or(state->created, ""));
     json_builder_set_member_name(b, "owner");
     json_builder_add_string_value(b, str_or(state->owner, ""));
+    const struct {
+        const char *name;
+        const char *value;
+    } optional[] = {
+        { "cgroup_manager", state->cgroup_manager },
+        { "cgroup_path", state->cgroup_path },
+        { "cgroup_unit", state->cgroup_unit },
+    };
+    for (size_t i = 0; i < sizeof(optional) / sizeof(optional[0]); i++) {
+        if (!optional[i].value)
+            continue;
+        json_builder_set_member_name(b, optional[i].name);
+        json_builder_add_string_value(b, optional[i].value);
+    }
     json_builder_set_member_name(b, "annotations");
     json_builder_begin_object(b);
     for (size_t i = 0; i < state->n_annotations; i++) {
@@ -220,6 +237,16 @@ static int read_string(JsonObject *obj, const char *name, char **out, struct noo
         return nook_error_set(err, ENOMEM, "out of memory");
     *out = copy;
     return 0;
+}
+
+/* An optional string member: absent or null leaves *out NULL. */
+static int read_optional_string(JsonObject *obj, const char *name, char **out,
+                                struct nook_error *err)
+{
+    JsonNode *node = json_object_get_member(obj, name);
+    if (!node || JSON_NODE_HOLDS_NULL(node))
+        return 0;
+    return read_string(obj, name, out, err);
 }
 
 static int read_int(JsonObject *obj, const char *name, gint64 min, gint64 max, gint64 *out,
@@ -288,7 +315,10 @@ static int parse_object(JsonObject *obj, struct nook_state *s, struct nook_error
         (r = read_string(obj, "bundle", &s->bundle, err)) < 0 ||
         (r = read_string(obj, "rootfs", &s->rootfs, err)) < 0 ||
         (r = read_string(obj, "created", &s->created, err)) < 0 ||
-        (r = read_string(obj, "owner", &s->owner, err)) < 0)
+        (r = read_string(obj, "owner", &s->owner, err)) < 0 ||
+        (r = read_optional_string(obj, "cgroup_manager", &s->cgroup_manager, err)) < 0 ||
+        (r = read_optional_string(obj, "cgroup_path", &s->cgroup_path, err)) < 0 ||
+        (r = read_optional_string(obj, "cgroup_unit", &s->cgroup_unit, err)) < 0)
         return r;
     if ((r = read_int(obj, "creator_pid", 0, INT_MAX, &v, err)) < 0)
         return r;

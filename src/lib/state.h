@@ -52,6 +52,14 @@ struct nook_state {
     char *rootfs;                        /* absolute */
     char *created;                       /* RFC 3339, nanoseconds, UTC */
     char *owner;                         /* user name of the creator */
+    /* The container's cgroup, as create set it up (see cgroup.h): the
+     * manager's name ("systemd", "cgroupfs"; NULL: none), the cgroup's path
+     * inside the cgroup v2 hierarchy ("/a/b", as /proc/PID/cgroup shows it)
+     * and the systemd unit holding it (NULL unless systemd). Absent from
+     * state.json when NULL. */
+    char *cgroup_manager;
+    char *cgroup_path;
+    char *cgroup_unit;
     struct nook_annotation *annotations; /* sorted by key, keys unique */
     size_t n_annotations;
 };
