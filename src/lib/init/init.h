@@ -11,6 +11,7 @@
 #include "../spec.h"
 
 struct nook_state;
+struct nook_seccomp_program;
 
 struct nook_init_ctx {
     const struct nook_spec *spec;
@@ -34,6 +35,9 @@ struct nook_init_ctx {
                                 * container-exec.c); only the process is set up */
     const struct nook_state *hooks_state; /* create: the state hooks see (hooks.h); NULL: no hooks */
     pid_t host_pid;            /* the child's own pid on the host, for hooks; set by the child */
+    /* The compiled .linux.seccomp (seccomp-filter.h), installed last by
+     * nook_process_setup; NULL: none. */
+    const struct nook_seccomp_program *seccomp;
 };
 
 /* The child's main: set up, wait at the exec barrier, execve. Never

@@ -9,7 +9,14 @@
  * in the effective set, which a switch to a non-root uid empties. The user
  * switch keeps the permitted set (PR_SET_KEEPCAPS) so that capset can then
  * choose the sets config.json asks for; ambient capabilities need the
- * permitted and inheritable ones in place first. */
+ * permitted and inheritable ones in place first.
+ *
+ * The seccomp filter comes last, so that it judges only the container's own
+ * syscalls and as few of nook's as possible. With no_new_privs it is
+ * installed after that, the last step; without, the kernel wants
+ * CAP_SYS_ADMIN for it, so it goes in before the capabilities are cut (as
+ * runc does), and the profile must then allow the few syscalls that
+ * follow (capset, setuid, chdir, the exec barrier, execve). */
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/keyctl.h>
@@ -23,6 +30,7 @@
 #include <unistd.h>
 
 #include "../capabilities.h"
+#include "../seccomp-filter.h"
 #include "process.h"
 #include "sync.h"
 
@@ -524,6 +532,24 @@ static int apply_cap_sets(const struct nook_init_ctx *ctx, const struct nook_cap
 
 /* --- the whole setup ----------------------------------------------------------------- */
 
+/* Install the filter; a notify listener goes to the parent, which hands it
+ * to the agent at listenerPath. */
+static int install_seccomp(const struct nook_init_ctx *ctx, struct nook_error *err)
+{
+    if (!ctx->seccomp)
+        return 0;
+    int fd = nook_seccomp_install(ctx->seccomp);
+    if (fd < 0)
+        return nook_error_set_errno(err, -fd, "config.json: .linux.seccomp: install the filter");
+    if (!ctx->seccomp->notify)
+        return 0;
+    int r = nook_sync_send_fd(ctx->sync_fd, NOOK_SYNC_SECCOMP_LISTENER, fd, NULL);
+    close(fd);
+    if (r < 0)
+        return nook_error_set_errno(err, -r, "send the seccomp listener to nook");
+    return 0;
+}
+
 int nook_process_setup(const struct nook_init_ctx *ctx, struct nook_error *err)
 {
     const struct nook_spec_process *p = ctx->process;
@@ -555,6 +581,11 @@ int nook_process_setup(const struct nook_init_ctx *ctx, struct nook_error *err)
         nook_init_log(ctx, NOOK_SYNC_LEVEL_WARNING, "process.capabilities: ignoring %s",
                       skipped.text);
 
+    if (!p->no_new_privileges) {
+        r = install_seccomp(ctx, err);
+        if (r < 0)
+            return r;
+    }
     r = drop_bounding(&sets, last_cap, err);
     if (r < 0)
         return r;
@@ -576,7 +607,7 @@ int nook_process_setup(const struct nook_init_ctx *ctx, struct nook_error *err)
     if (!in_cwd && chdir(cwd) < 0)
         return nook_error_set_errno(err, errno, "process.cwd \"%s\": chdir as uid %u", cwd,
                                     p->user.uid);
-    return 0;
+    return p->no_new_privileges ? install_seccomp(ctx, err) : 0;
 }
 
 /* --- environment --------------------------------------------------------------------- */

@@ -17,6 +17,7 @@ enum nook_sync_type {
     NOOK_SYNC_CONSOLE,          /* child → parent: the pty master, passed with SCM_RIGHTS */
     NOOK_SYNC_EXEC_PID,         /* exec's joining child → parent: the process's host pid in errnum */
     NOOK_SYNC_HOOKS_CREATE_RUNTIME, /* child → parent: mounts done; run prestart/createRuntime, then CONTINUE */
+    NOOK_SYNC_SECCOMP_LISTENER, /* child → parent: the seccomp notify fd, passed with SCM_RIGHTS */
 };
 
 /* Log levels carried in NOOK_SYNC_LOG's errnum field. */
