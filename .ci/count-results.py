@@ -4,6 +4,11 @@
 Every TAP test point counts once (C unit tests and bats files both speak
 TAP); a non-TAP test counts by its own result. A TAP test whose output has
 no test points but failed (a crash, a bail-out) counts as one failure.
+Each --tap FILE adds the test points of a TAP stream run outside meson (the
+VM tests, tests/vm/check.sh); a stream with no test point counts as one
+failure. Several testlogs add up (the sanitizer build's suite, .ci/run);
+without any (only --tap), only the TAP files are counted.
+Usage: count-results.py [TESTLOG.json]... [--tap FILE]...
 Prints: N passed, N failed, N skipped
 """
 import json
@@ -30,7 +35,7 @@ def count_tap(stdout):
     return passed, failed, skipped, bool(plan_skip)
 
 
-def main(path):
+def count_testlog(path):
     passed = failed = skipped = 0
     with open(path) as f:
         for line in f:
@@ -61,9 +66,45 @@ def main(path):
                 skipped += 1
             else:
                 failed += 1
+    return passed, failed, skipped
+
+
+def count_tap_file(path):
+    try:
+        with open(path) as f:
+            stdout = f.read()
+    except OSError as e:
+        print(f"count-results.py: {path}: {e.strerror}", file=sys.stderr)
+        return 0, 1, 0
+    p, fl, s, plan_skip = count_tap(stdout)
+    if p + fl + s == 0:
+        return (0, 0, 1) if plan_skip else (0, 1, 0)
+    return p, fl, s
+
+
+def main(argv):
+    testlogs = []
+    taps = []
+    args = iter(argv)
+    for arg in args:
+        if arg == "--tap":
+            taps.append(next(args, None))
+            if taps[-1] is None:
+                print("count-results.py: --tap needs a file", file=sys.stderr)
+                return 2
+        else:
+            testlogs.append(arg)
+    if not testlogs and not taps:
+        testlogs = ["build/meson-logs/testlog.json"]
+    totals = [0, 0, 0]
+    counts = [count_testlog(path) for path in testlogs]
+    counts += [count_tap_file(path) for path in taps]
+    for count in counts:
+        totals = [t + c for t, c in zip(totals, count)]
+    passed, failed, skipped = totals
     print(f"{passed} passed, {failed} failed, {skipped} skipped")
     return 1 if failed else 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else "build/meson-logs/testlog.json"))
+    sys.exit(main(sys.argv[1:]))

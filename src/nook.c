@@ -6,6 +6,7 @@
 #include "cmd/commands.h"
 #include "cmd/report.h"
 #include "lib/build-info.h"
+#include "lib/sealed-exe.h"
 
 static const struct nook_command *const commands[] = {
     &nook_cmd_check,  &nook_cmd_create, &nook_cmd_delete, &nook_cmd_events, &nook_cmd_exec,
@@ -186,6 +187,16 @@ int main(int argc, char **argv)
     const struct nook_command *command = find_command(name);
     if (!command)
         return usage_error("unknown command \"%s\"", name);
+
+    /* The commands that work inside containers' namespaces run from a
+     * sealed copy of nook when its binary is writable (sealed-exe.h). */
+    if (command == &nook_cmd_create || command == &nook_cmd_run || command == &nook_cmd_exec) {
+        struct nook_error sealed_err = { 0 };
+        if (nook_sealed_exe_reexec(argv, &sealed_err) < 0) {
+            nook_report_error(&globals, &sealed_err);
+            return 1;
+        }
+    }
 
     _cleanup_fclose_ FILE *log_file = NULL;
     if (globals.log_path) {

@@ -33,4 +33,35 @@ uid=$(id -u "$user")
 mkdir -p "/run/user/$uid"
 chown "$user:" "/run/user/$uid"
 chmod 0700 "/run/user/$uid"
+
+# A cgroup v2 subtree delegated to the user, as systemd's Delegate=yes
+# gives one: <v2 root>/nook-test-<uid>, its directory and the files that
+# move processes and enable controllers owned by the user, with a leaf
+# `runner` where the user's processes go (cgroup v2 enables controllers
+# only below cgroups without processes of their own). The controllers the
+# hierarchy offers are enabled down to it. tests/integration/run-bats.sh
+# runs the rootless tests inside it.
+v2=
+for dir in /sys/fs/cgroup /sys/fs/cgroup/unified; do
+    if [ "$(stat -f -c %T "$dir" 2>/dev/null)" = cgroup2fs ]; then
+        v2=$dir
+        break
+    fi
+done
+if [ -n "$v2" ]; then
+    top=$v2/nook-test-$uid
+    mkdir -p "$top/runner"
+    for cg in "$top" "$top/runner"; do
+        chown "$user:" "$cg" "$cg/cgroup.procs" "$cg/cgroup.threads" "$cg/cgroup.subtree_control"
+    done
+    for controller in $(cat "$v2/cgroup.controllers"); do
+        echo "+$controller" > "$v2/cgroup.subtree_control" 2>/dev/null || true
+    done
+    for controller in $(cat "$top/cgroup.controllers"); do
+        echo "+$controller" > "$top/cgroup.subtree_control" 2>/dev/null || true
+    done
+    echo "delegated cgroup v2 subtree for $user: $top (controllers: $(cat "$top/cgroup.controllers"))"
+else
+    echo "no cgroup v2 hierarchy: no cgroup subtree delegated to $user"
+fi
 echo "test user $user (uid $uid) is ready: $(grep "^$user:" /etc/subuid)"

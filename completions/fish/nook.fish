@@ -52,8 +52,8 @@ function __nook_value_flags
         case spec
             echo --bundle -b
         case update
-            echo --resources -r --blkio-weight --cpu-period --cpu-quota --cpu-share \
-                --cpu-rt-period --cpu-rt-runtime --cpuset-cpus --cpuset-mems --kernel-memory \
+            echo --resources -r --blkio-weight --cpu-period --cpu-quota --cpu-burst --cpu-share \
+                --cpu-idle --cpu-rt-period --cpu-rt-runtime --cpuset-cpus --cpuset-mems --kernel-memory \
                 --kernel-memory-tcp --memory --memory-reservation --memory-swap --pids-limit \
                 --l3-cache-schema --mem-bw-schema
     end | string split ' '
@@ -230,7 +230,9 @@ complete -c nook -n '__nook_using_command update' -s r -l resources -r -F -d 're
 complete -c nook -n '__nook_using_command update' -l blkio-weight -x -d 'block IO weight (10-1000)'
 complete -c nook -n '__nook_using_command update' -l cpu-period -x -d 'CPU CFS period (microseconds)'
 complete -c nook -n '__nook_using_command update' -l cpu-quota -x -d 'CPU CFS quota (microseconds)'
+complete -c nook -n '__nook_using_command update' -l cpu-burst -x -d 'CPU CFS burst (microseconds)'
 complete -c nook -n '__nook_using_command update' -l cpu-share -x -d 'CPU shares (relative weight)'
+complete -c nook -n '__nook_using_command update' -l cpu-idle -x -a '0 1' -d '1: the tasks get SCHED_IDLE'
 complete -c nook -n '__nook_using_command update' -l cpu-rt-period -x -d 'CPU realtime period (microseconds)'
 complete -c nook -n '__nook_using_command update' -l cpu-rt-runtime -x -d 'CPU realtime runtime (microseconds)'
 complete -c nook -n '__nook_using_command update' -l cpuset-cpus -x -d 'CPUs the container may use (0-3, 0,1)'

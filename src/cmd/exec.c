@@ -1,8 +1,9 @@
 /* exec.c: `nook exec`: its flags (runc's set), turning them into the
- * process to run, and waiting for it in the foreground. */
-#include <glib.h>
+ * process to run (and the sub-cgroup it runs in), and waiting for it in
+ * the foreground. */
 #include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "commands.h"
@@ -69,14 +70,54 @@ static int parse_user(const char *text, struct nook_exec_overrides *o, struct no
 
 static int read_process(const char *path, struct nook_spec_process **out, struct nook_error *err)
 {
-    g_autoptr(GError) error = NULL;
-    g_autofree char *text = NULL;
-    gsize len = 0;
-    if (!g_file_get_contents(path, &text, &len, &error))
-        return nook_error_set(err, error->domain == G_FILE_ERROR && error->code == G_FILE_ERROR_NOENT
-                                       ? ENOENT : EIO,
-                              "--process: %s", error->message);
-    return nook_spec_parse_process(text, len, path, out, err);
+    return nook_spec_load_process(path, out, err);
+}
+
+/* --cgroup, runc's form: one "PATH", or "CONTROLLER[,...]:PATH" items.
+ * cgroup v2 has one hierarchy, so every item must name the same PATH: a
+ * sub-cgroup of the container's cgroup (NULL: the cgroup itself). */
+static int parse_cgroup(char *const *items, char **out, struct nook_error *err)
+{
+    *out = NULL;
+    const char *path = NULL;
+    size_t n = 0;
+    while (items[n])
+        n++;
+    for (size_t i = 0; i < n; i++) {
+        const char *item = items[i], *colon = strchr(item, ':');
+        const char *this_path = colon ? colon + 1 : item;
+        if (!colon && n > 1)
+            return nook_error_set(err, EINVAL, "--cgroup \"%s\": with several --cgroup, each "
+                                  "needs its <controller>: prefix", item);
+        if (colon) {
+            _cleanup_free_ char *controllers = strndup(item, (size_t)(colon - item));
+            if (!controllers)
+                return nook_error_set(err, ENOMEM, "out of memory");
+            if (!*controllers || strstr(controllers, ",,") || controllers[0] == ',' ||
+                controllers[strlen(controllers) - 1] == ',')
+                return nook_error_set(err, EINVAL, "--cgroup \"%s\": empty <controller> "
+                                      "prefix", item);
+        }
+        if (path && strcmp(path, this_path) != 0)
+            return nook_error_set(err, EINVAL, "--cgroup \"%s\": cgroup v2 has one hierarchy, "
+                                  "so every --cgroup must name the same sub-cgroup (\"%s\" was "
+                                  "given before)", item, path);
+        path = this_path;
+    }
+    if (!path)
+        return 0;
+    while (*path == '/')
+        path++;
+    for (const char *part = path; *part; part += strcspn(part, "/"), part += *part == '/') {
+        size_t len = strcspn(part, "/");
+        if ((len == 1 && part[0] == '.') || (len == 2 && part[0] == '.' && part[1] == '.'))
+            return nook_error_set(err, EINVAL, "--cgroup \"%s\": must name a sub-cgroup of the "
+                                  "container's cgroup, without \".\" or \"..\"", path);
+    }
+    if (!*path)
+        return 0;
+    *out = strdup(path);
+    return *out ? 0 : nook_error_set(err, ENOMEM, "out of memory");
 }
 
 /* Everything the flags say, checked before anything is started. */
@@ -84,8 +125,6 @@ static int exec_flags(const struct nook_parsed *parsed, struct nook_exec_overrid
                       uint32_t **gids, struct nook_spec_process **process, unsigned long *preserve,
                       struct nook_error *err)
 {
-    if (nook_parsed_list(parsed, "cgroup")[0])
-        return nook_error_set(err, ENOTSUP, "--cgroup: nook manages no cgroup for the container yet");
     if (nook_parsed_value(parsed, "apparmor"))
         return nook_error_set(err, ENOTSUP, "--apparmor: nook does not support AppArmor");
     if (nook_parsed_value(parsed, "process-label"))
@@ -145,7 +184,10 @@ static int exec_run(const struct nook_globals *globals, const struct nook_parsed
     bool detach = nook_parsed_bool(parsed, "detach");
     bool rootless = globals->rootless == NOOK_ROOTLESS_TRUE ||
                     (globals->rootless == NOOK_ROOTLESS_AUTO && geteuid() != 0);
+    _cleanup_free_ char *cgroup = NULL;
     int r = nook_cmd_state_root(globals, &root, &err);
+    if (r == 0)
+        r = parse_cgroup(nook_parsed_list(parsed, "cgroup"), &cgroup, &err);
     if (r == 0)
         r = exec_flags(parsed, &overrides, &gids, &process, &preserve, &err);
     sigset_t old_mask;
@@ -163,6 +205,7 @@ static int exec_run(const struct nook_globals *globals, const struct nook_parsed
         .overrides = &overrides,
         .pid_file = nook_parsed_value(parsed, "pid-file"),
         .ignore_paused = nook_parsed_bool(parsed, "ignore-paused"),
+        .cgroup = cgroup,
         .rootless = rootless,
         .preserve_fds = (unsigned)preserve,
         .console_socket = nook_parsed_value(parsed, "console-socket"),

@@ -43,6 +43,22 @@ void nook_cmd_delete_after_run(const struct nook_globals *globals, const char *r
         nook_report(globals, NOOK_LEVEL_WARNING, "%s", warning.message);
 }
 
+/* The global --cgroup-manager / --systemd-cgroup as create takes it. */
+static enum nook_cgroup_manager cgroup_manager(enum nook_cgroup_choice choice)
+{
+    switch (choice) {
+    case NOOK_CGROUP_SYSTEMD:
+        return NOOK_CGROUP_MANAGER_SYSTEMD;
+    case NOOK_CGROUP_CGROUPFS:
+        return NOOK_CGROUP_MANAGER_CGROUPFS;
+    case NOOK_CGROUP_DISABLED:
+        return NOOK_CGROUP_MANAGER_NONE;
+    case NOOK_CGROUP_AUTO:
+        break;
+    }
+    return NOOK_CGROUP_MANAGER_AUTO;
+}
+
 /* Relay a log line of the init core (or of create itself) to the report. */
 static void relay_log(void *data, int level, const char *message)
 {
@@ -75,6 +91,7 @@ int nook_cmd_create_opts(const struct nook_globals *globals, const struct nook_p
         .preserve_fds = (unsigned)preserve + nook_listen_fds_from_environ(),
         .listen_fds = nook_listen_fds_from_environ(),
         .notify_socket = getenv("NOTIFY_SOCKET"),
+        .cgroup_manager = cgroup_manager(globals->cgroup_manager),
         .log = relay_log,
         .log_data = (void *)globals,
     };

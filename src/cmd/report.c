@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "lib/json-text.h"
 #include "report.h"
 
 static const char *level_name(enum nook_level level)
@@ -32,7 +33,8 @@ static void format_time(char *buf, size_t size)
     snprintf(buf + n, size - n, ".%09ldZ", ts.tv_nsec);
 }
 
-/* Write s as the body of a JSON string (quotes and control characters escaped). */
+/* Write s as the body of a quoted value of logrus's text format (quotes
+ * and control characters escaped). */
 static void write_json_escaped(FILE *out, const char *s)
 {
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
@@ -56,9 +58,18 @@ static void write_log_line(const struct nook_globals *globals, enum nook_level l
     format_time(when, sizeof(when));
     FILE *out = globals->log_file;
     if (globals->log_format == NOOK_LOG_JSON) {
-        fprintf(out, "{\"level\":\"%s\",\"msg\":\"", level_name(level));
-        write_json_escaped(out, message);
-        fprintf(out, "\",\"time\":\"%s\"}\n", when);
+        /* logrus's JSON formatter: Go's encoding, keys sorted. */
+        struct nook_json_writer w;
+        nook_json_writer_init(&w, out, 0, NOOK_JSON_ESCAPE_HTML);
+        nook_json_writer_begin_object(&w);
+        nook_json_writer_name(&w, "level");
+        nook_json_writer_string(&w, level_name(level));
+        nook_json_writer_name(&w, "msg");
+        nook_json_writer_string(&w, message);
+        nook_json_writer_name(&w, "time");
+        nook_json_writer_string(&w, when);
+        nook_json_writer_end_object(&w);
+        fputc('\n', out);
     } else {
         fprintf(out, "time=\"%s\" level=%s msg=\"", when, level_name(level));
         write_json_escaped(out, message);

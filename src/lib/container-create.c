@@ -13,6 +13,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
+#include "cgroup.h"
 #include "container.h"
 #include "container-id.h"
 #include "hooks.h"
@@ -21,6 +22,8 @@
 #include "init/init.h"
 #include "init/sync.h"
 #include "proc.h"
+#include "seccomp-filter.h"
+#include "seccomp-notify.h"
 #include "spec.h"
 #include "state.h"
 #include "terminal.h"
@@ -53,6 +56,10 @@ struct create_run {
     int pidfd;
     int console_socket;        /* connected --console-socket, -1: none */
     int console_fd;            /* the pty master kept for the caller to relay, -1: none */
+    struct nook_cgroup_request cgroup_request;
+    struct nook_cgroup_setup cgroup;
+    bool cgroup_prepared;      /* cgroup holds what nook_cgroup_prepare() set up */
+    struct nook_seccomp_program seccomp; /* compiled .linux.seccomp; length 0: none */
 };
 
 static void log_to(const struct nook_create_opts *opts, int level, const char *message)
@@ -61,58 +68,14 @@ static void log_to(const struct nook_create_opts *opts, int level, const char *m
         opts->log(opts->log_data, level, message);
 }
 
-/* The first resource limit config.json asks for, as its JSON path; NULL
- * when there is none (the device allow-list is not a limit a rootless
- * runtime can apply, and runc ignores it there too). */
-static const char *requested_limit(const struct nook_spec_resources *res)
-{
-    if (!res)
-        return NULL;
-    if (res->memory)
-        return ".linux.resources.memory";
-    if (res->cpu)
-        return ".linux.resources.cpu";
-    if (res->pids)
-        return ".linux.resources.pids";
-    if (res->block_io)
-        return ".linux.resources.blockIO";
-    if (res->n_hugepage_limits)
-        return ".linux.resources.hugepageLimits";
-    if (res->network)
-        return ".linux.resources.network";
-    if (res->n_rdma)
-        return ".linux.resources.rdma";
-    if (res->unified.count)
-        return ".linux.resources.unified";
-    return NULL;
-}
-
-/* What this version cannot apply is refused, never dropped silently: a
- * seccomp filter always, a resource limit unless the bundle says limits
- * are optional (then one warning). */
-static int refuse_unapplied(struct create_run *run, struct nook_error *err)
+/* The filter is compiled here, in the host process, before the clone;
+ * the init only installs it (seccomp-filter.h). */
+static int compile_seccomp(struct create_run *run, struct nook_error *err)
 {
     const struct nook_spec_linux *lx = run->spec->linux_config;
-    if (!lx)
+    if (!lx || !lx->seccomp)
         return 0;
-    if (lx->seccomp)
-        return nook_error_set(err, ENOTSUP,
-                              "config.json: .linux.seccomp: this version of nook cannot apply seccomp filters; remove .linux.seccomp to run without one");
-    const char *limit = requested_limit(lx->resources);
-    if (!limit)
-        return 0;
-    const char *optional = nook_spec_map_get(&run->spec->annotations, "nook.cgroup.optional");
-    if (optional && strcmp(optional, "true") == 0) {
-        char text[256];
-        snprintf(text, sizeof(text),
-                 "config.json: %s: not applied: this version of nook has no cgroup manager (nook.cgroup.optional is true)",
-                 limit);
-        log_to(run->opts, NOOK_SYNC_LEVEL_WARNING, text);
-        return 0;
-    }
-    return nook_error_set(err, ENOTSUP,
-                          "config.json: %s: resource limits need a cgroup manager, which this version of nook does not have; remove the limit, or add the annotation \"nook.cgroup.optional\": \"true\" to run without it",
-                          limit);
+    return nook_seccomp_compile(lx->seccomp, &run->seccomp, err);
 }
 
 static int load_bundle(struct create_run *run, struct nook_error *err)
@@ -133,7 +96,7 @@ static int load_bundle(struct create_run *run, struct nook_error *err)
     r = nook_state_absolute_path(run->bundle, run->spec->root->path, &run->rootfs);
     if (r < 0)
         return nook_error_set_errno(err, -r, "config.json: .root.path");
-    r = refuse_unapplied(run, err);
+    r = compile_seccomp(run, err);
     if (r < 0)
         return r;
     struct stat st;
@@ -264,14 +227,52 @@ int nook_pid_file_write(const char *path, pid_t pid, struct nook_error *err)
     return 0;
 }
 
-static pid_t clone_child(int flags, int *pidfd)
+/* cgroup_fd >= 0: the child starts in that cgroup (CLONE_INTO_CGROUP), so
+ * that not one of its instructions runs outside it. */
+static pid_t clone_child(int flags, int cgroup_fd, int *pidfd)
 {
     struct clone_args args = {
         .flags = (uint64_t)flags | CLONE_PIDFD,
         .pidfd = (uint64_t)(uintptr_t)pidfd,
         .exit_signal = SIGCHLD,
     };
+    if (cgroup_fd >= 0) {
+        args.flags |= CLONE_INTO_CGROUP;
+        args.cgroup = (uint64_t)cgroup_fd;
+    }
     return (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+}
+
+/* Choose the container's cgroup (cgroup.h) and set it up, before the
+ * clone. */
+static int prepare_cgroup(struct create_run *run, struct nook_error *err)
+{
+    const struct nook_spec_linux *lx = run->spec->linux_config;
+    run->cgroup_request = (struct nook_cgroup_request){
+        .manager = run->opts->cgroup_manager,
+        .id = run->opts->id,
+        .cgroups_path = lx ? lx->cgroups_path : NULL,
+        .resources = lx ? lx->resources : NULL,
+        .annotations = &run->spec->annotations,
+        .privileged = run->owner.privileged,
+    };
+    int r = nook_cgroup_prepare(&run->cgroup_request, &run->cgroup, err);
+    if (r < 0)
+        return r;
+    run->cgroup_prepared = true;
+    return 0;
+}
+
+/* The init is in the cgroup for good: record it, so that a delete finds
+ * it even if this create dies before it is done. */
+static int record_cgroup(struct create_run *run, struct nook_error *err)
+{
+    if (run->cgroup.cgroup.manager == NOOK_CGROUP_MANAGER_NONE)
+        return 0;
+    int r = nook_cgroup_to_state(&run->cgroup.cgroup, &run->state, err);
+    if (r == 0)
+        r = nook_state_save(run->dir, &run->state, err);
+    return r;
 }
 
 /* The pty master from the child: on to the console socket, or kept. */
@@ -300,6 +301,14 @@ static int supervise_setup(struct create_run *run, struct nook_error *err)
             return nook_error_set(err, msg.errnum > 0 ? msg.errnum : EIO, "%s", msg.text);
         case NOOK_SYNC_CONSOLE:
             r = take_console(run, passed_fd, err);
+            if (r < 0)
+                return r;
+            break;
+        case NOOK_SYNC_SECCOMP_LISTENER:
+            if (passed_fd < 0)
+                return nook_error_set(err, EPROTO, "setup socket: the seccomp listener came without its fd");
+            r = nook_seccomp_send_listener(run->spec->linux_config->seccomp, &run->state,
+                                           NOOK_STATUS_CREATING, run->pid, passed_fd, err);
             if (r < 0)
                 return r;
             break;
@@ -336,6 +345,7 @@ static int spawn_init(struct create_run *run, bool userns, struct nook_error *er
         .proc_fd_dir = -1,
         .preserve_fds = run->opts->preserve_fds,
         .hooks_state = &run->state,
+        .seccomp = run->seccomp.length ? &run->seccomp : NULL,
     };
     bool net_joined = false;
     ctx.netns_owned = spec_has_namespace(run->spec, NOOK_NS_NETWORK, &net_joined) && !net_joined;
@@ -352,9 +362,32 @@ static int spawn_init(struct create_run *run, bool userns, struct nook_error *er
     }
 
     int flags = clone_flags(run, userns);
-    run->pid = clone_child(flags, &run->pidfd);
+    /* A new cgroup namespace takes the cgroup its maker is in as its root:
+     * when the init is moved into its cgroup only after the clone
+     * (systemd), it makes the namespace itself once it has been moved. */
+    bool new_cgroupns = (flags & CLONE_NEWCGROUP) != 0;
+    if (new_cgroupns && run->cgroup.attach_after_clone) {
+        flags &= ~CLONE_NEWCGROUP;
+        ctx.unshare_cgroupns = true;
+    }
+    run->pid = clone_child(flags, run->cgroup.clone_into_fd, &run->pidfd);
+    if (run->pid < 0 && run->cgroup.clone_into_fd >= 0 && (errno == EINVAL || errno == E2BIG)) {
+        /* Only kernels before 5.7 refuse CLONE_INTO_CGROUP this way (an
+         * unknown flag, a larger clone_args): clone outside, and move the
+         * init before it goes on. Other errors (EBUSY, EOPNOTSUPP, EACCES)
+         * are about the cgroup, and moving the init would meet them too. */
+        run->cgroup.attach_after_clone = true;
+        if (new_cgroupns) {
+            flags &= ~CLONE_NEWCGROUP;
+            ctx.unshare_cgroupns = true;
+        }
+        run->pid = clone_child(flags, -1, &run->pidfd);
+    }
     if (run->pid < 0) {
         run->pid = 0;
+        if (run->cgroup.clone_into_fd >= 0 && !run->cgroup.attach_after_clone)
+            return nook_error_set_errno(err, errno, "clone the container's init into the cgroup %s (namespaces 0x%x)",
+                                        run->cgroup.cgroup.path, flags);
         return nook_error_set_errno(err, errno, "clone the container's init (namespaces 0x%x)", flags);
     }
     if (run->pid == 0) {
@@ -363,6 +396,18 @@ static int spawn_init(struct create_run *run, bool userns, struct nook_error *er
     }
     closep(&run->sync_fds[1]);
     run->sync_fds[1] = -1;
+
+    /* Before MAPS_WRITTEN: the init waits for it, so it is in its cgroup
+     * before it does anything of the container's. */
+    r = nook_cgroup_attach(&run->cgroup, &run->cgroup_request, run->pid, err);
+    if (r == 0)
+        r = record_cgroup(run, err);
+    if (r < 0)
+        return r;
+    /* The one warning about limits skipped as optional: printed once the
+     * manager is done (systemd knows its part only after attaching). */
+    if (run->cgroup.warning)
+        log_to(run->opts, NOOK_SYNC_LEVEL_WARNING, run->cgroup.warning);
 
     if (run->have_maps) {
         r = nook_idmaps_write(run->pid, &run->maps, &run->owner, err);
@@ -382,6 +427,13 @@ static void create_cleanup(struct create_run *run, bool failed)
         while (waitpid(run->pid, NULL, 0) < 0 && errno == EINTR)
             ;
     }
+    if (failed && run->cgroup_prepared &&
+        (run->cgroup.made || run->cgroup.cgroup.manager == NOOK_CGROUP_MANAGER_SYSTEMD)) {
+        struct nook_error ignored = { 0 };
+        (void)nook_cgroup_destroy(&run->cgroup.cgroup, &ignored);
+    }
+    if (run->cgroup_prepared)
+        nook_cgroup_setup_clear(&run->cgroup);
     if (failed && run->dir) {
         struct nook_error ignored = { 0 };
         (void)nook_container_dir_remove(run->dir, &ignored);
@@ -400,6 +452,7 @@ static void create_cleanup(struct create_run *run, bool failed)
     if (run->have_maps)
         nook_idmaps_clear(&run->maps);
     nook_state_clear(&run->state);
+    nook_seccomp_program_clear(&run->seccomp);
     nook_spec_free(run->spec);
     free(run->bundle);
     free(run->rootfs);
@@ -444,6 +497,8 @@ static int create_steps(struct create_run *run, struct nook_error *err)
         r = nook_notify_prepare(run->spec, run->dir->path, opts->notify_socket, err);
     if (r == 0)
         r = nook_hooks_keep_config(run->spec, run->bundle, run->dir->fd, err);
+    if (r == 0)
+        r = prepare_cgroup(run, err);
     if (r < 0)
         return r;
     r = spawn_init(run, userns, err);
@@ -468,6 +523,7 @@ int nook_container_create(const struct nook_create_opts *opts, struct nook_creat
         .pidfd = -1,
         .console_socket = -1,
         .console_fd = -1,
+        .cgroup = { .clone_into_fd = -1 },
     };
     for (int i = 0; i < NOOK_NS_COUNT; i++)
         run.ns_fds[i] = -1;

@@ -10,7 +10,16 @@
  * pidfd (the user namespace first, by the kernel's order, which grants the
  * rest), and then clones the real process with CLONE_PARENT: it is born in
  * the container's pid namespace, a child of `nook exec` itself, and runs
- * the init core in exec mode. */
+ * the init core in exec mode.
+ *
+ * cgroup: when the container has one, the joining child is cloned straight
+ * into it (or into the --cgroup sub-cgroup) with CLONE_INTO_CGROUP, so the
+ * process it clones is born there too. Where the kernel refuses that, and
+ * for a paused container (a child cloned into a frozen cgroup would freeze
+ * before it could report), the process is moved in once it is set up: it
+ * has then started its program already, so there is a short window in
+ * which it runs (and may fork) outside the cgroup; closing it needs the
+ * init core to wait for a word from here after READY in exec mode. */
 #include <dirent.h>
 #include <fcntl.h>
 #include <linux/sched.h>
@@ -18,13 +27,18 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
+#include "cgroup.h"
+#include "container-cgroup.h"
 #include "container.h"
 #include "init/init.h"
 #include "init/sync.h"
 #include "proc.h"
+#include "seccomp-filter.h"
+#include "seccomp-notify.h"
 #include "spec.h"
 #include "state.h"
 #include "terminal.h"
@@ -51,7 +65,11 @@ struct exec_run {
     const struct nook_exec_opts *opts;
     struct nook_container_dir *dir;
     struct nook_state state;
+    enum nook_status status;
     struct nook_spec *spec;
+    struct nook_cgroup cgroup;
+    int cgroup_fd;             /* where the process goes, or -1: nowhere */
+    bool move_after_ready;     /* not placed at clone time: move it once set up */
     int init_pidfd;
     int init_root;             /* O_PATH of the init's root directory, from the host's /proc */
     int join_flags;            /* CLONE_NEW* of the namespaces to join */
@@ -69,6 +87,7 @@ struct exec_run {
     pid_t joiner;
     pid_t pid;
     int pidfd;
+    struct nook_seccomp_program seccomp; /* the container's filter; length 0: none */
 };
 
 static void log_to(const struct nook_exec_opts *opts, int level, const char *message)
@@ -88,10 +107,10 @@ static int check_status(struct exec_run *run, struct nook_error *err)
         return nook_error_set(err, ENOENT, "container \"%s\" does not exist", opts->id);
     if (r < 0)
         return r;
-    enum nook_status status;
-    r = nook_container_status(run->dir, &run->state, &status, err);
+    r = nook_container_status(run->dir, &run->state, &run->status, err);
     if (r < 0)
         return r;
+    enum nook_status status = run->status;
     if (status == NOOK_STATUS_STOPPED)
         return nook_error_set(err, EINVAL, "cannot exec in a stopped container");
     if (status == NOOK_STATUS_PAUSED && !opts->ignore_paused)
@@ -108,6 +127,60 @@ static int check_status(struct exec_run *run, struct nook_error *err)
     /* The pid may have been reused between the pidfd and the open. */
     if (nook_pidfd_send_signal(run->init_pidfd, 0) < 0)
         return nook_error_set(err, EINVAL, "cannot exec in a stopped container");
+    return 0;
+}
+
+/* The cgroup the process is to run in: the container's, or --cgroup's
+ * sub-cgroup of it, which must exist (as runc's). */
+static int open_cgroup(struct exec_run *run, struct nook_error *err)
+{
+    const struct nook_exec_opts *opts = run->opts;
+    int r = nook_cgroup_from_state(&run->state, &run->cgroup, err);
+    if (r < 0)
+        return r;
+    if (run->cgroup.manager == NOOK_CGROUP_MANAGER_NONE) {
+        if (!opts->cgroup)
+            return 0;
+        r = nook_container_no_cgroup_error(opts->id, "run a process in a sub-cgroup of it", err);
+        return nook_error_prefix(err, "--cgroup %s", opts->cgroup);
+    }
+    r = nook_cgroup_open(&run->cgroup, opts->cgroup, &run->cgroup_fd, err);
+    if (r < 0 && opts->cgroup)
+        return nook_error_prefix(err, "--cgroup %s", opts->cgroup);
+    if (r < 0)
+        return nook_error_prefix(err, "open the cgroup of container \"%s\"", opts->id);
+    run->move_after_ready = run->status == NOOK_STATUS_PAUSED;
+    return 0;
+}
+
+/* Move the process, set up and about to execve, into its cgroup. */
+static int move_into_cgroup(struct exec_run *run, struct nook_error *err)
+{
+    const struct nook_exec_opts *opts = run->opts;
+    _cleanup_close_ int procs = openat(run->cgroup_fd, "cgroup.procs", O_WRONLY | O_CLOEXEC);
+    char text[32];
+    int len = snprintf(text, sizeof(text), "%d", (int)run->pid);
+    int saved = 0;
+    if (procs < 0) {
+        saved = errno;
+    } else {
+        ssize_t n = write(procs, text, (size_t)len);
+        if (n != len)
+            saved = n < 0 ? errno : EIO;
+    }
+    if (!saved)
+        return 0;
+    if (opts->cgroup)
+        return nook_error_set_errno(err, saved, "--cgroup %s: move process %d into it", opts->cgroup,
+                                    (int)run->pid);
+    /* The container's own cgroup: the process still runs, and says so
+     * (its limits do not cover it) rather than failing the exec. */
+    char warning[NOOK_ERROR_MAX];
+    snprintf(warning, sizeof(warning),
+             "the process runs outside the cgroup of container \"%s\", so its limits do not "
+             "apply to it: move process %d into %s: %s",
+             opts->id, (int)run->pid, str_or(run->cgroup.path, "the cgroup"), strerror(saved));
+    log_to(opts, NOOK_SYNC_LEVEL_WARNING, warning);
     return 0;
 }
 
@@ -247,14 +320,16 @@ static int load_process(struct exec_run *run, struct nook_error *err)
     return merge_process(run, err);
 }
 
-static pid_t clone3_child(uint64_t flags, int *pidfd)
+/* cgroup_fd >= 0: the child is born in that cgroup. */
+static pid_t clone3_child(uint64_t flags, int *pidfd, int cgroup_fd)
 {
     struct clone_args args = {
-        .flags = flags | (pidfd ? CLONE_PIDFD : 0),
+        .flags = flags | (pidfd ? CLONE_PIDFD : 0) | (cgroup_fd >= 0 ? CLONE_INTO_CGROUP : 0),
         .pidfd = (uint64_t)(uintptr_t)pidfd,
         /* With CLONE_PARENT the kernel refuses one: the child signals
          * its new parent as the caller would, with SIGCHLD. */
         .exit_signal = (flags & CLONE_PARENT) ? 0 : SIGCHLD,
+        .cgroup = cgroup_fd >= 0 ? (uint64_t)cgroup_fd : 0,
     };
     return (pid_t)syscall(SYS_clone3, &args, sizeof(args));
 }
@@ -264,6 +339,25 @@ static pid_t clone3_child(uint64_t flags, int *pidfd)
 _Noreturn static void joiner_main(const struct exec_run *run, const struct nook_init_ctx *ctx)
 {
     int fd = ctx->sync_fd;
+    /* Inside the container's namespaces its processes could reach this
+     * one's /proc/PID/exe, nook's own binary, and rewrite it (the
+     * CVE-2019-5736 class); non-dumpable, that link and the rest of
+     * /proc/PID belong to the host's root. The process's execve makes it
+     * dumpable again. Its own /proc is written before that: oomScoreAdj. */
+    const struct nook_spec_process *p = ctx->process;
+    if (p->oom_score_adj.set) {
+        char value[16];
+        int n = snprintf(value, sizeof(value), "%d", p->oom_score_adj.value);
+        int oom = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+        if (oom >= 0) {
+            (void)!write(oom, value, (size_t)n);
+            close(oom);
+        }
+    }
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+        (void)nook_sync_send(fd, NOOK_SYNC_ERROR, errno, "prctl(PR_SET_DUMPABLE, 0)");
+        _exit(1);
+    }
     if (run->join_flags && setns(run->init_pidfd, run->join_flags) < 0) {
         char text[NOOK_ERROR_MAX];
         int saved = errno;
@@ -282,7 +376,7 @@ _Noreturn static void joiner_main(const struct exec_run *run, const struct nook_
         (void)nook_sync_send(fd, NOOK_SYNC_ERROR, saved, text);
         _exit(1);
     }
-    pid_t pid = clone3_child(CLONE_PARENT, NULL);
+    pid_t pid = clone3_child(CLONE_PARENT, NULL, -1);
     if (pid < 0) {
         char text[NOOK_ERROR_MAX];
         int saved = errno;
@@ -357,6 +451,13 @@ static int supervise(struct exec_run *run, struct nook_error *err)
             if (r < 0)
                 failed = true;
             break;
+        case NOOK_SYNC_SECCOMP_LISTENER:
+            r = failed ? 0
+                       : nook_seccomp_send_listener(run->spec->linux_config->seccomp, &run->state,
+                                                    NOOK_STATUS_RUNNING, run->pid, passed_fd, err);
+            if (r < 0)
+                failed = true;
+            break;
         case NOOK_SYNC_READY:
             ready = true;
             break;
@@ -385,11 +486,32 @@ static int spawn(struct exec_run *run, struct nook_error *err)
         .proc_fd_dir = -1,
         .preserve_fds = run->opts->preserve_fds,
         .exec = true,
+        .seccomp = run->seccomp.length ? &run->seccomp : NULL,
     };
     for (int i = 0; i < NOOK_NS_COUNT; i++)
         ctx.ns_fds[i] = -1;
 
-    run->joiner = clone3_child(0, NULL);
+    run->joiner = -1;
+    if (run->cgroup_fd >= 0 && !run->move_after_ready) {
+        run->joiner = clone3_child(0, NULL, run->cgroup_fd);
+        /* An older kernel (E2BIG, EINVAL), or one that will not place a
+         * child there from here (EACCES, EPERM, ENOENT, EBUSY,
+         * EOPNOTSUPP): clone plainly and move the process later. Any
+         * other failure (EAGAIN: the cgroup's pids.max) is the cgroup
+         * saying no, which a move would get round. */
+        if (run->joiner < 0) {
+            int e = errno;
+            if (e != E2BIG && e != EINVAL && e != EACCES && e != EPERM && e != ENOENT &&
+                e != EBUSY && e != EOPNOTSUPP) {
+                run->joiner = 0;
+                return nook_error_set_errno(err, e, "clone a process into the cgroup of "
+                                            "container \"%s\"", run->opts->id);
+            }
+            run->move_after_ready = true;
+        }
+    }
+    if (run->joiner < 0)
+        run->joiner = clone3_child(0, NULL, -1);
     if (run->joiner < 0) {
         run->joiner = 0;
         return nook_error_set_errno(err, errno, "clone a process to join the container");
@@ -406,6 +528,8 @@ static int spawn(struct exec_run *run, struct nook_error *err)
     while (waitpid(run->joiner, NULL, 0) < 0 && errno == EINTR)
         ;
     run->joiner = 0;
+    if (r == 0 && run->cgroup_fd >= 0 && run->move_after_ready)
+        r = move_into_cgroup(run, err);
     return r;
 }
 
@@ -428,11 +552,14 @@ static void exec_cleanup(struct exec_run *run, bool failed)
     closep(&run->console_socket);
     closep(&run->init_pidfd);
     closep(&run->init_root);
+    closep(&run->cgroup_fd);
+    nook_cgroup_clear(&run->cgroup);
     closep(&run->sync_fds[0]);
     closep(&run->sync_fds[1]);
     if (run->dir)
         nook_container_dir_free(run->dir);
     nook_state_clear(&run->state);
+    nook_seccomp_program_clear(&run->seccomp);
     nook_spec_free(run->spec);
     free(run->env);
     free(run->gids);
@@ -447,6 +574,11 @@ static int exec_steps(struct exec_run *run, struct nook_error *err)
         r = load_process(run, err);
     if (r == 0)
         r = check_terminal(run, err);
+    /* The container's own filter, as runc applies it to exec'd processes. */
+    if (r == 0 && run->spec->linux_config && run->spec->linux_config->seccomp)
+        r = nook_seccomp_compile(run->spec->linux_config->seccomp, &run->seccomp, err);
+    if (r == 0)
+        r = open_cgroup(run, err);
     if (r == 0)
         r = find_namespaces(run, err);
     if (r == 0)
@@ -463,6 +595,7 @@ int nook_container_exec(const struct nook_exec_opts *opts, struct nook_created *
         .opts = opts,
         .init_pidfd = -1,
         .init_root = -1,
+        .cgroup_fd = -1,
         .sync_fds = { -1, -1 },
         .console_socket = -1,
         .console_fd = -1,

@@ -1,10 +1,12 @@
 /* container-ps.c: which host processes belong to a container, for `ps`:
- * those in its pid namespace, found through /proc. (A container without a
- * pid namespace of its own can only be told by its init.) */
+ * those in its cgroup when it has one; otherwise those in its pid
+ * namespace, found through /proc. (A container with neither of its own can
+ * only be told by its init.) */
 #include <dirent.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 
+#include "cgroup.h"
 #include "container.h"
 #include "proc.h"
 #include "state.h"
@@ -73,7 +75,20 @@ int nook_container_pids(const char *root, const char *id, pid_t **out, size_t *o
         return nook_error_set(err, ENOENT, "container \"%s\" does not exist", id);
     if (r < 0)
         return r;
-    if (state.init_pid <= 0 || !nook_proc_is_alive(state.init_pid, state.init_start_time))
+    bool alive = state.init_pid > 0 && nook_proc_is_alive(state.init_pid, state.init_start_time);
+    _cleanup_(nook_cgroup_clear) struct nook_cgroup cgroup = { 0 };
+    r = nook_cgroup_from_state(&state, &cgroup, err);
+    if (r < 0)
+        return r;
+    if (cgroup.manager != NOOK_CGROUP_MANAGER_NONE) {
+        /* The cgroup also holds what a stopped container left behind;
+         * once it is gone, so are they. */
+        r = nook_cgroup_pids(&cgroup, out, out_count, err);
+        if (r == -ENOENT && !alive)
+            return 0;
+        return r < 0 ? nook_error_prefix(err, "container \"%s\"", id) : 0;
+    }
+    if (!alive)
         return 0;
 
     _cleanup_free_ pid_t *pids = NULL;

@@ -1,4 +1,6 @@
-/* container.c: start and kill of an existing container, and signal names. */
+/* container.c: start and kill of an existing container, and signal names.
+ * kill --all goes through the container's cgroup when it has one; without
+ * one, through its pid namespace (see kill_all_without_cgroup). */
 #include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -7,6 +9,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "cgroup.h"
 #include "container.h"
 #include "hooks.h"
 #include "proc.h"
@@ -106,16 +109,24 @@ int nook_container_start(const char *root, const char *id, struct nook_error *er
     return r;
 }
 
-/* Signal every process that shares the init's pid namespace (the
- * container's own one; without one, only the init). */
-static int kill_all(const struct nook_state *state, int sig, struct nook_error *err)
+/* kill --all for a container without a cgroup: every process in its own
+ * pid namespace is one of its processes, and they are all of them. When it
+ * shares the host's pid namespace nothing tells its processes from the
+ * host's, so that is refused rather than signalling the init alone. */
+static int kill_all_without_cgroup(const struct nook_state *state, int sig, struct nook_error *err)
 {
     char path[64];
     struct stat init_ns, own_ns;
     snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)state->init_pid);
-    if (stat(path, &init_ns) < 0 || stat("/proc/self/ns/pid", &own_ns) < 0 ||
-        init_ns.st_ino == own_ns.st_ino)
-        return nook_container_signal_init(state, sig, 0, err);
+    if (stat(path, &init_ns) < 0 || stat("/proc/self/ns/pid", &own_ns) < 0)
+        return nook_error_set_errno(err, errno, "container \"%s\": read its pid namespace",
+                                    state->id);
+    if (init_ns.st_ino == own_ns.st_ino && init_ns.st_dev == own_ns.st_dev)
+        return nook_error_set(err, ENOTSUP,
+                              "container \"%s\" has neither a cgroup nor a pid namespace of its "
+                              "own, so nook cannot tell which processes are its own: kill "
+                              "without --all signals its init only",
+                              state->id);
     _cleanup_closedir_ DIR *proc = opendir("/proc");
     if (!proc)
         return nook_error_set_errno(err, errno, "open /proc");
@@ -142,11 +153,24 @@ int nook_container_kill(const char *root, const char *id, int sig, bool all, str
 {
     _cleanup_container_dir_ struct nook_container_dir *dir = NULL;
     _cleanup_(nook_state_clear) struct nook_state state = { 0 };
+    _cleanup_(nook_cgroup_clear) struct nook_cgroup cgroup = { 0 };
     enum nook_status status;
     int r = open_container(root, id, NOOK_LOCK_NONE, &dir, &state, &status, err);
     if (r < 0)
         return r;
+    if (all && (r = nook_cgroup_from_state(&state, &cgroup, err)) < 0)
+        return r;
+    /* With a cgroup, --all reaches what a stopped container left behind
+     * (its init gone, other processes of a shared pid namespace still
+     * there), as runc's does. */
+    if (all && cgroup.manager != NOOK_CGROUP_MANAGER_NONE) {
+        r = nook_cgroup_signal_all(&cgroup, sig, err);
+        if (r == -ENOENT && status == NOOK_STATUS_STOPPED)
+            return nook_error_set(err, ESRCH, "container \"%s\" is not running", id);
+        return r < 0 ? nook_error_prefix(err, "container \"%s\"", id) : 0;
+    }
     if (status == NOOK_STATUS_STOPPED)
         return nook_error_set(err, ESRCH, "container \"%s\" is not running", id);
-    return all ? kill_all(&state, sig, err) : nook_container_signal_init(&state, sig, 0, err);
+    return all ? kill_all_without_cgroup(&state, sig, err)
+               : nook_container_signal_init(&state, sig, 0, err);
 }

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "cgroup.h"
 #include "error.h"
 #include "oci-features.h"
 
@@ -28,6 +29,8 @@ struct nook_create_opts {
     const char *notify_socket; /* the caller's NOTIFY_SOCKET (notify.h); NULL: none */
     const char *console_socket; /* --console-socket: receives a terminal's pty master */
     bool relay_terminal;       /* `run` in the foreground: the caller relays the pty itself */
+    /* --cgroup-manager / --systemd-cgroup; AUTO (0) chooses (cgroup.h). */
+    enum nook_cgroup_manager cgroup_manager;
     nook_log_fn log;
     void *log_data;
 };
@@ -49,8 +52,9 @@ int nook_container_create(const struct nook_create_opts *opts, struct nook_creat
  * has been released. */
 int nook_container_start(const char *root, const char *id, struct nook_error *err);
 
-/* Send sig to the container's init (all: to every process in its pid
- * namespace). */
+/* Send sig to the container's init. all: to every process in its cgroup,
+ * or without a cgroup in its own pid namespace (an error when it has
+ * neither: its processes cannot be told from the host's). */
 int nook_container_kill(const char *root, const char *id, int sig, bool all, struct nook_error *err);
 
 /* The namespaces create can make or join, for `nook features`. */
@@ -91,6 +95,9 @@ struct nook_exec_opts {
     const struct nook_exec_overrides *overrides;
     const char *pid_file;
     bool ignore_paused;
+    /* --cgroup: the sub-cgroup of the container's cgroup to run in ("a/b");
+     * NULL: the container's cgroup itself, when it has one. */
+    const char *cgroup;
     bool rootless;
     unsigned preserve_fds;
     const char *console_socket; /* receives the pty master of a terminal process */
@@ -105,14 +112,17 @@ struct nook_exec_opts {
  * started->pid is its host pid, a child of the caller, and started->pidfd
  * and started->console_fd (a terminal's pty master to relay, else -1) are
  * owned by the caller. Runtime's errors read as runc's ("cannot exec in
- * a stopped container"); the process's own setup errors as create's. */
+ * a stopped container"); the process's own setup errors as create's.
+ * A container with a cgroup gets the process in it (or in opts->cgroup
+ * below it), placed at clone time (CLONE_INTO_CGROUP). */
 int nook_container_exec(const struct nook_exec_opts *opts, struct nook_created *started,
                         struct nook_error *err);
 
 /* ---- ps (container-ps.c) ---- */
 
-/* The host pids of the container's processes, sorted: those in its pid
- * namespace (only the init when it shares the host's). A stopped
- * container has none. *pids is malloc'd. */
+/* The host pids of the container's processes, sorted: those in its
+ * cgroup when it has one (which may still hold processes of a stopped
+ * container); else those in its pid namespace (only the init when it
+ * shares the host's), none once it has stopped. *pids is malloc'd. */
 int nook_container_pids(const char *root, const char *id, pid_t **pids, size_t *count,
                         struct nook_error *err);

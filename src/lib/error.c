@@ -4,8 +4,8 @@
 
 #include "error.h"
 
-static int error_vset(struct nook_error *err, int errnum, bool append_errno, const char *fmt,
-                      va_list ap)
+_printf_(4, 0) static int error_vset(struct nook_error *err, int errnum, bool append_errno,
+                                      const char *fmt, va_list ap)
 {
     if (errnum <= 0)
         errnum = EIO;

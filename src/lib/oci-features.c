@@ -1,186 +1,44 @@
-/* oci-features.c: assemble the runtime-spec "features" document from the
- * parts the rooms of nook export (see oci-features.h for how a room adds
- * itself). */
+/* oci-features.c: the parts the rooms of nook export for the runtime-spec
+ * "features" document (see oci-features.h for how a room adds itself).
+ * The document is built from them in oci-features-json.c, which is part of
+ * the json-glib module; this list stays in the runtime, beside the rooms. */
 #include <string.h>
 
-#include "build-info.h"
 #include "capabilities.h"
+#include "config.h"
 #include "container.h"
 #include "hooks.h"
 #include "init/mount-options.h"
-#include "json-text.h"
-#include "config.h"
 #include "oci-features.h"
+#include "seccomp-filter.h"
 #include "util.h"
 
-#if HAVE_SECCOMP
-#include <seccomp.h>
-#endif
+/* The cgroup managers (cgroup.h): cgroup v2 only, systemd's (system and
+ * user manager alike) when built with it, and the rdma controller's
+ * limits. Defined here rather than in cgroup.c because these are facts of
+ * the build, not of one manager. */
+static const struct nook_features_part cgroup_features = {
+    .name = "cgroup",
+    .flags[NOOK_FEATURE_CGROUP_V1] = false,
+    .flags[NOOK_FEATURE_CGROUP_V2] = true,
+    .flags[NOOK_FEATURE_CGROUP_SYSTEMD] = HAVE_SYSTEMD,
+    .flags[NOOK_FEATURE_CGROUP_SYSTEMD_USER] = HAVE_SYSTEMD,
+    .flags[NOOK_FEATURE_CGROUP_RDMA] = true,
+};
 
 /* Every room that implements something the document describes is listed
- * here. None is yet: nook parses configs but runs no container, so it
- * claims no hook, mount option, namespace, capability or cgroup manager. */
+ * here. */
 static const struct nook_features_part *const compiled_parts[] = {
     &nook_namespace_features,
     &nook_mount_features,
     &nook_capabilities_features,
     &nook_hooks_features,
+    &nook_seccomp_features,
+    &cgroup_features,
     NULL,
 };
 
 const struct nook_features_part *const *nook_features_parts(void)
 {
     return compiled_parts;
-}
-
-/* The union of one list over all parts, each name once, in order. */
-static GPtrArray *collect_list(const struct nook_features_part *const *parts,
-                               enum nook_feature_list list)
-{
-    GPtrArray *names = g_ptr_array_new();
-    for (const struct nook_features_part *const *p = parts; *p; p++) {
-        for (const char *const *n = (*p)->lists[list]; n && *n; n++) {
-            if ((*p)->supported && !(*p)->supported(list, *n))
-                continue;
-            bool seen = false;
-            for (guint i = 0; i < names->len && !seen; i++)
-                seen = strcmp(g_ptr_array_index(names, i), *n) == 0;
-            if (!seen)
-                g_ptr_array_add(names, (gpointer)*n);
-        }
-    }
-    return names;
-}
-
-static bool collect_flag(const struct nook_features_part *const *parts,
-                         enum nook_feature_flag flag)
-{
-    for (const struct nook_features_part *const *p = parts; *p; p++)
-        if ((*p)->flags[flag])
-            return true;
-    return false;
-}
-
-static void add_list(JsonBuilder *b, const char *member,
-                     const struct nook_features_part *const *parts, enum nook_feature_list list)
-{
-    g_autoptr(GPtrArray) names = collect_list(parts, list);
-    json_builder_set_member_name(b, member);
-    json_builder_begin_array(b);
-    for (guint i = 0; i < names->len; i++)
-        json_builder_add_string_value(b, g_ptr_array_index(names, i));
-    json_builder_end_array(b);
-}
-
-static void add_flag(JsonBuilder *b, const char *member,
-                     const struct nook_features_part *const *parts, enum nook_feature_flag flag)
-{
-    json_builder_set_member_name(b, member);
-    json_builder_add_boolean_value(b, collect_flag(parts, flag));
-}
-
-/* {"enabled": <flag>} */
-static void add_enabled_object(JsonBuilder *b, const char *member,
-                               const struct nook_features_part *const *parts,
-                               enum nook_feature_flag flag)
-{
-    json_builder_set_member_name(b, member);
-    json_builder_begin_object(b);
-    add_flag(b, "enabled", parts, flag);
-    json_builder_end_object(b);
-}
-
-static void add_linux(JsonBuilder *b, const struct nook_features_part *const *parts)
-{
-    json_builder_set_member_name(b, "linux");
-    json_builder_begin_object(b);
-    add_list(b, "namespaces", parts, NOOK_FEATURE_NAMESPACES);
-    add_list(b, "capabilities", parts, NOOK_FEATURE_CAPABILITIES);
-
-    json_builder_set_member_name(b, "cgroup");
-    json_builder_begin_object(b);
-    add_flag(b, "v1", parts, NOOK_FEATURE_CGROUP_V1);
-    add_flag(b, "v2", parts, NOOK_FEATURE_CGROUP_V2);
-    add_flag(b, "systemd", parts, NOOK_FEATURE_CGROUP_SYSTEMD);
-    add_flag(b, "systemdUser", parts, NOOK_FEATURE_CGROUP_SYSTEMD_USER);
-    add_flag(b, "rdma", parts, NOOK_FEATURE_CGROUP_RDMA);
-    json_builder_end_object(b);
-
-    json_builder_set_member_name(b, "seccomp");
-    json_builder_begin_object(b);
-    add_flag(b, "enabled", parts, NOOK_FEATURE_SECCOMP);
-    add_list(b, "actions", parts, NOOK_FEATURE_SECCOMP_ACTIONS);
-    add_list(b, "operators", parts, NOOK_FEATURE_SECCOMP_OPERATORS);
-    add_list(b, "archs", parts, NOOK_FEATURE_SECCOMP_ARCHS);
-    add_list(b, "knownFlags", parts, NOOK_FEATURE_SECCOMP_KNOWN_FLAGS);
-    add_list(b, "supportedFlags", parts, NOOK_FEATURE_SECCOMP_SUPPORTED_FLAGS);
-    json_builder_end_object(b);
-
-    add_enabled_object(b, "apparmor", parts, NOOK_FEATURE_APPARMOR);
-    add_enabled_object(b, "selinux", parts, NOOK_FEATURE_SELINUX);
-    add_enabled_object(b, "intelRdt", parts, NOOK_FEATURE_INTEL_RDT);
-
-    json_builder_set_member_name(b, "mountExtensions");
-    json_builder_begin_object(b);
-    add_enabled_object(b, "idmap", parts, NOOK_FEATURE_IDMAP_MOUNTS);
-    json_builder_end_object(b);
-
-    json_builder_end_object(b);
-}
-
-/* "+SECCOMP +SYSTEMD -SLIRP ...", the same words as `nook --version`. */
-static char *build_features_string(void)
-{
-    g_autoptr(GString) s = g_string_new(NULL);
-    for (const struct nook_build_feature *f = nook_build_features(); f->name; f++)
-        g_string_append_printf(s, "%s%c%s", s->len ? " " : "", f->enabled ? '+' : '-', f->name);
-    return g_string_free(steal_pointer(&s), FALSE);
-}
-
-static void add_annotations(JsonBuilder *b)
-{
-    /* Sorted by key, as runc prints its annotations. */
-    json_builder_set_member_name(b, "annotations");
-    json_builder_begin_object(b);
-    json_builder_set_member_name(b, "io.github.nook.commit");
-    json_builder_add_string_value(b, nook_commit());
-    g_autofree char *features = build_features_string();
-    json_builder_set_member_name(b, "io.github.nook.features");
-    json_builder_add_string_value(b, features);
-    json_builder_set_member_name(b, "io.github.nook.version");
-    json_builder_add_string_value(b, nook_version());
-#if HAVE_SECCOMP
-    /* The library nook runs with, which may be newer than the headers it
-     * was built against. */
-    const struct scmp_version *v = seccomp_version();
-    if (v) {
-        g_autofree char *version = g_strdup_printf("%u.%u.%u", v->major, v->minor, v->micro);
-        json_builder_set_member_name(b, "io.github.seccomp.libseccomp.version");
-        json_builder_add_string_value(b, version);
-    }
-#endif
-    json_builder_end_object(b);
-}
-
-JsonNode *nook_features_build(const struct nook_features_part *const *parts)
-{
-    g_autoptr(JsonBuilder) b = json_builder_new();
-    json_builder_begin_object(b);
-    json_builder_set_member_name(b, "ociVersionMin");
-    json_builder_add_string_value(b, "1.0.0");
-    json_builder_set_member_name(b, "ociVersionMax");
-    json_builder_add_string_value(b, nook_spec_version());
-    add_list(b, "hooks", parts, NOOK_FEATURE_HOOKS);
-    add_list(b, "mountOptions", parts, NOOK_FEATURE_MOUNT_OPTIONS);
-    add_linux(b, parts);
-    add_annotations(b);
-    json_builder_end_object(b);
-    return json_builder_get_root(b);
-}
-
-char *nook_features_text(const struct nook_features_part *const *parts)
-{
-    g_autoptr(JsonNode) root = nook_features_build(parts);
-    /* Four spaces, as `runc features` indents. */
-    return nook_json_pretty_text(root, 4, ' ');
 }

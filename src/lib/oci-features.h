@@ -31,7 +31,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include <json-glib/json-glib.h>
+/* json-glib's node type, declared here (as json-glib does) so that the
+ * rooms defining parts need not include json-glib: only the json-glib
+ * module (nook-json.so) and the unit tests call nook_features_build(). */
+typedef struct _JsonNode JsonNode;
 
 /* Lists of recognised names. */
 enum nook_feature_list {
@@ -79,9 +82,12 @@ const struct nook_features_part *const *nook_features_parts(void);
 
 /* The features document built from parts (NULL-terminated), with
  * ociVersionMin/Max and the annotations (version, commit, build features,
- * libseccomp's version). Transfer full: json_node_unref(). */
+ * libseccomp's version). Transfer full: json_node_unref(). Not in the nook
+ * executable, which does not link json-glib: it has only the text. */
 JsonNode *nook_features_build(const struct nook_features_part *const *parts);
 
 /* The same, pretty-printed with a trailing newline; malloc'd (free()),
- * NULL when out of memory. */
+ * NULL when out of memory. In the nook executable this loads the json-glib
+ * module, and NULL also means that failed (nook_json_module_check() in
+ * json-module.h says why). */
 char *nook_features_text(const struct nook_features_part *const *parts);

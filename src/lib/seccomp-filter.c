@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "oci-features.h"
 #include "seccomp-filter.h"
 #include "spec.h"
 #include "util.h"
@@ -59,17 +60,51 @@ static const struct {
     { "SCMP_ARCH_RISCV64", "riscv64" },
 };
 
-const char *const *nook_seccomp_feature_archs(void)
+static const char *const feature_archs[] = {
+    "SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM", "SCMP_ARCH_MIPS", "SCMP_ARCH_MIPS64",
+    "SCMP_ARCH_MIPS64N32", "SCMP_ARCH_MIPSEL", "SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32",
+    "SCMP_ARCH_PARISC", "SCMP_ARCH_PARISC64", "SCMP_ARCH_PPC", "SCMP_ARCH_PPC64",
+    "SCMP_ARCH_PPC64LE", "SCMP_ARCH_RISCV64", "SCMP_ARCH_S390", "SCMP_ARCH_S390X",
+    "SCMP_ARCH_X32", "SCMP_ARCH_X86", "SCMP_ARCH_X86_64", NULL,
+};
+
+/* The kernel's bit for a flag name of nook_seccomp_feature_flags. */
+static unsigned long flag_bit(const char *name)
 {
-    static const char *const archs[] = {
-        "SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM", "SCMP_ARCH_MIPS", "SCMP_ARCH_MIPS64",
-        "SCMP_ARCH_MIPS64N32", "SCMP_ARCH_MIPSEL", "SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32",
-        "SCMP_ARCH_PARISC", "SCMP_ARCH_PARISC64", "SCMP_ARCH_PPC", "SCMP_ARCH_PPC64",
-        "SCMP_ARCH_PPC64LE", "SCMP_ARCH_RISCV64", "SCMP_ARCH_S390", "SCMP_ARCH_S390X",
-        "SCMP_ARCH_X32", "SCMP_ARCH_X86", "SCMP_ARCH_X86_64", NULL,
-    };
-    return archs;
+    if (strcmp(name, "SECCOMP_FILTER_FLAG_TSYNC") == 0)
+        return SECCOMP_FILTER_FLAG_TSYNC;
+    if (strcmp(name, "SECCOMP_FILTER_FLAG_LOG") == 0)
+        return SECCOMP_FILTER_FLAG_LOG;
+    if (strcmp(name, "SECCOMP_FILTER_FLAG_SPEC_ALLOW") == 0)
+        return SECCOMP_FILTER_FLAG_SPEC_ALLOW;
+    /* SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV, which the kernel takes only
+     * together with a listener. */
+    return (1UL << 5) | SECCOMP_FILTER_FLAG_NEW_LISTENER;
 }
+
+/* supportedFlags: those this kernel takes. A filter-less call tells: a
+ * known flag fails on the NULL program (EFAULT), an unknown one first
+ * (EINVAL). */
+static bool flag_supported(enum nook_feature_list list, const char *name)
+{
+    if (list != NOOK_FEATURE_SECCOMP_SUPPORTED_FLAGS)
+        return true;
+    long r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flag_bit(name), NULL);
+    return r < 0 && errno == EFAULT;
+}
+
+const struct nook_features_part nook_seccomp_features = {
+    .name = "seccomp",
+#if HAVE_SECCOMP
+    .lists[NOOK_FEATURE_SECCOMP_ACTIONS] = nook_seccomp_feature_actions,
+    .lists[NOOK_FEATURE_SECCOMP_OPERATORS] = nook_seccomp_feature_operators,
+    .lists[NOOK_FEATURE_SECCOMP_ARCHS] = feature_archs,
+    .lists[NOOK_FEATURE_SECCOMP_KNOWN_FLAGS] = nook_seccomp_feature_flags,
+    .lists[NOOK_FEATURE_SECCOMP_SUPPORTED_FLAGS] = nook_seccomp_feature_flags,
+    .flags[NOOK_FEATURE_SECCOMP] = true,
+#endif
+    .supported = flag_supported,
+};
 
 void nook_seccomp_program_clear(struct nook_seccomp_program *program)
 {

@@ -41,6 +41,5 @@ int nook_seccomp_install(const struct nook_seccomp_program *program);
 extern const char *const nook_seccomp_feature_actions[];
 extern const char *const nook_seccomp_feature_operators[];
 extern const char *const nook_seccomp_feature_flags[];
-/* The architectures this libseccomp knows, as "SCMP_ARCH_X86_64"; a
- * NULL-terminated static list. */
-const char *const *nook_seccomp_feature_archs(void);
+/* The seccomp part of the features document (oci-features.h). */
+extern const struct nook_features_part nook_seccomp_features;

@@ -1,11 +1,14 @@
 /* spec-default.c: build the default config.json of `nook spec` (runc's
  * example shape, and its rootless variant) and write it into a bundle. */
+#include <errno.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
 
-#include "json-text.h"
+#include "json-glib-text.h"
 #include "build-info.h"
+#include "config.h"
+#include "seccomp-default.h"
 #include "spec-default.h"
 
 struct default_mount {
@@ -179,6 +182,80 @@ static void add_namespaces(JsonBuilder *b, bool rootless)
     json_builder_end_array(b);
 }
 
+/* The allow-list of seccomp-default.c, for the architectures this build
+ * runs on (and their 32-bit companions). A build without libseccomp
+ * writes none: it could not apply it. */
+static void add_seccomp(JsonBuilder *b)
+{
+#if HAVE_SECCOMP
+#if defined(__x86_64__)
+    static const char *const archs[] = { "SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32", NULL };
+#elif defined(__aarch64__)
+    static const char *const archs[] = { "SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM", NULL };
+#else
+    static const char *const archs[] = { NULL };
+#endif
+    json_builder_set_member_name(b, "seccomp");
+    json_builder_begin_object(b);
+    add_string(b, "defaultAction", "SCMP_ACT_ERRNO");
+    add_int(b, "defaultErrnoRet", EPERM);
+    if (archs[0])
+        add_string_array(b, "architectures", archs);
+    json_builder_set_member_name(b, "syscalls");
+    json_builder_begin_array(b);
+
+    json_builder_begin_object(b);
+    add_string_array(b, "names", nook_seccomp_default_allowed);
+    add_string(b, "action", "SCMP_ACT_ALLOW");
+    json_builder_end_object(b);
+
+    for (unsigned i = 0; i < nook_seccomp_default_n_personalities; i++) {
+        static const char *const personality[] = { "personality", NULL };
+        json_builder_begin_object(b);
+        add_string_array(b, "names", personality);
+        add_string(b, "action", "SCMP_ACT_ALLOW");
+        json_builder_set_member_name(b, "args");
+        json_builder_begin_array(b);
+        json_builder_begin_object(b);
+        add_int(b, "index", 0);
+        add_int(b, "value", (gint64)nook_seccomp_default_personalities[i]);
+        add_string(b, "op", "SCMP_CMP_EQ");
+        json_builder_end_object(b);
+        json_builder_end_array(b);
+        json_builder_end_object(b);
+    }
+
+    static const char *const clone[] = { "clone", NULL };
+    json_builder_begin_object(b);
+    add_string_array(b, "names", clone);
+    add_string(b, "action", "SCMP_ACT_ALLOW");
+    json_builder_set_member_name(b, "args");
+    json_builder_begin_array(b);
+    json_builder_begin_object(b);
+    add_int(b, "index", 0);
+    add_int(b, "value", (gint64)nook_seccomp_default_clone_ns_mask);
+    add_int(b, "valueTwo", 0);
+    add_string(b, "op", "SCMP_CMP_MASKED_EQ");
+    json_builder_end_object(b);
+    json_builder_end_array(b);
+    json_builder_end_object(b);
+
+    /* clone3 passes its flags in memory the filter cannot read: ENOSYS
+     * makes the C library fall back to clone. */
+    static const char *const clone3[] = { "clone3", NULL };
+    json_builder_begin_object(b);
+    add_string_array(b, "names", clone3);
+    add_string(b, "action", "SCMP_ACT_ERRNO");
+    add_int(b, "errnoRet", ENOSYS);
+    json_builder_end_object(b);
+
+    json_builder_end_array(b);
+    json_builder_end_object(b);
+#else
+    (void)b;
+#endif
+}
+
 static void add_linux(JsonBuilder *b, bool rootless)
 {
     json_builder_set_member_name(b, "linux");
@@ -201,6 +278,7 @@ static void add_linux(JsonBuilder *b, bool rootless)
     add_namespaces(b, rootless);
     add_string_array(b, "maskedPaths", default_masked_paths);
     add_string_array(b, "readonlyPaths", default_readonly_paths);
+    add_seccomp(b);
     json_builder_end_object(b);
 }
 

@@ -4,18 +4,21 @@
 
 #include <stdbool.h>
 
-#include <json-glib/json-glib.h>
-
 #include "error.h"
 
-/* The default document as a JSON tree (transfer full: json_node_unref()).
+/* json-glib's node type (see oci-features.h for why not its header). */
+typedef struct _JsonNode JsonNode;
+
+/* The default document as a JSON tree (transfer full: json_node_unref());
+ * only in the json-glib module and the unit tests.
  * rootless selects the variant for an unprivileged caller: a user
  * namespace (whose id mappings nook fills at create time), no network
  * namespace, /sys bind-mounted read-only, no cgroup resources. */
 JsonNode *nook_spec_default_build(bool rootless);
 
 /* The same document, pretty-printed with a trailing newline; malloc'd
- * (free()), NULL when out of memory. */
+ * (free()), NULL when out of memory (or, in the nook executable, when the
+ * json-glib module cannot be loaded). */
 char *nook_spec_default_text(bool rootless);
 
 /* Write the default document to DIR/config.json. The file is created

@@ -44,25 +44,3 @@ int spec_parse_hooks(struct spec_ctx *ctx, JsonObject *obj, struct nook_spec_hoo
     return r;
 }
 
-static void list_clear(struct nook_spec_hook_list *list)
-{
-    for (size_t i = 0; i < list->count; i++) {
-        free(list->items[i].path);
-        strv_free(list->items[i].args);
-        strv_free(list->items[i].env);
-    }
-    free(list->items);
-}
-
-void spec_hooks_free(struct nook_spec_hooks *hooks)
-{
-    if (!hooks)
-        return;
-    list_clear(&hooks->prestart);
-    list_clear(&hooks->create_runtime);
-    list_clear(&hooks->create_container);
-    list_clear(&hooks->start_container);
-    list_clear(&hooks->poststart);
-    list_clear(&hooks->poststop);
-    free(hooks);
-}

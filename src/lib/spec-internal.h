@@ -1,6 +1,7 @@
 /* spec-internal.h: what the spec-*.c rooms share and nobody else uses: the
  * parse context that tracks the JSON path for error messages, typed member
- * getters on top of json-glib, and each section's parse and free functions.
+ * getters on top of json-glib, and each section's parse function (freeing
+ * is spec-model.h's, which needs no JSON).
  *
  * Every parse function writes straight into a zeroed struct that the caller
  * already owns, so on an error the partly filled spec is freed as a whole
@@ -9,7 +10,7 @@
 
 #include <json-glib/json-glib.h>
 
-#include "spec.h"
+#include "spec-model.h"
 
 #define SPEC_PATH_MAX 512
 
@@ -110,23 +111,17 @@ int spec_lookup(const char *const *names, const char *name);
 
 int spec_parse_id_mapping(struct spec_ctx *ctx, JsonObject *obj, void *item);
 int spec_parse_mounts(struct spec_ctx *ctx, JsonObject *top, struct nook_spec *spec);
-void spec_mount_clear(struct nook_spec_mount *mount);
 
 int spec_parse_hooks(struct spec_ctx *ctx, JsonObject *obj, struct nook_spec_hooks *hooks);
-void spec_hooks_free(struct nook_spec_hooks *hooks);
 
 int spec_parse_process(struct spec_ctx *ctx, JsonObject *obj, struct nook_spec_process *process);
 
 int spec_parse_linux(struct spec_ctx *ctx, JsonObject *obj, struct nook_spec_linux *linux_config);
-void spec_linux_free(struct nook_spec_linux *linux_config);
 
 int spec_parse_resources_object(struct spec_ctx *ctx, JsonObject *obj,
                                 struct nook_spec_resources *resources);
 
 int spec_parse_seccomp(struct spec_ctx *ctx, JsonObject *obj, struct nook_spec_seccomp *seccomp);
-void spec_seccomp_free(struct nook_spec_seccomp *seccomp);
-
-void spec_map_clear(struct nook_spec_map *map);
 
 /* Parse text into a root node that must be an object; syntax errors give
  * "SOURCE: line L, column C: ...". *parser owns the tree. */

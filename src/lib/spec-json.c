@@ -53,7 +53,7 @@ void spec_path_pop(struct spec_ctx *ctx, size_t len)
 
 /* --- errors --------------------------------------------------------------- */
 
-static int spec_vfail(struct spec_ctx *ctx, const char *fmt, va_list ap)
+_printf_(2, 0) static int spec_vfail(struct spec_ctx *ctx, const char *fmt, va_list ap)
 {
     char message[NOOK_ERROR_MAX];
     vsnprintf(message, sizeof(message), fmt, ap);
@@ -483,17 +483,6 @@ int spec_get_array(struct spec_ctx *ctx, JsonObject *obj, const char *key, JsonA
         return spec_fail_at(ctx, key, "must be an array, not %s", spec_node_kind(node));
     *out = json_node_get_array(node);
     return 0;
-}
-
-void spec_map_clear(struct nook_spec_map *map)
-{
-    for (size_t i = 0; i < map->count; i++) {
-        free(map->items[i].key);
-        free(map->items[i].value);
-    }
-    free(map->items);
-    map->items = NULL;
-    map->count = 0;
 }
 
 int spec_get_string_map(struct spec_ctx *ctx, JsonObject *obj, const char *key,

@@ -1,35 +1,10 @@
 /* spec-linux.c: .linux apart from resources and seccomp (which have rooms of
  * their own): namespaces, id mappings, time offsets, devices, paths,
  * sysctl, personality, Intel RDT, memory policy and network devices. */
-#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "spec-internal.h"
-
-#ifndef CLONE_NEWTIME
-#define CLONE_NEWTIME 0x00000080
-#endif
-
-/* In the order of enum nook_ns_type. */
-static const char *const ns_names[] = {
-    "pid", "network", "mount", "ipc", "uts", "user", "cgroup", "time", NULL,
-};
-
-static const int ns_flags[] = {
-    CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWNS,     CLONE_NEWIPC,
-    CLONE_NEWUTS, CLONE_NEWUSER, CLONE_NEWCGROUP, CLONE_NEWTIME,
-};
-
-const char *nook_ns_type_name(enum nook_ns_type type)
-{
-    return (unsigned)type < NOOK_NS_COUNT ? ns_names[type] : "unknown";
-}
-
-int nook_ns_clone_flag(enum nook_ns_type type)
-{
-    return (unsigned)type < NOOK_NS_COUNT ? ns_flags[type] : 0;
-}
 
 static const char *const propagations[] = {
     "shared", "slave", "private", "unbindable", "rshared", "rslave", "rprivate", "runbindable", NULL,
@@ -59,7 +34,7 @@ static int parse_namespace(struct spec_ctx *ctx, JsonObject *obj, void *item)
     int r = spec_need_string(ctx, obj, "type", &type);
     if (r < 0)
         return r;
-    int index = spec_lookup(ns_names, type);
+    int index = spec_lookup(spec_ns_names, type);
     if (index < 0)
         return spec_fail_at(ctx, "type", "unknown namespace type \"%s\" (expected pid, network, "
                             "mount, ipc, uts, user, cgroup or time)", type);
@@ -82,7 +57,7 @@ static int parse_namespaces(struct spec_ctx *ctx, JsonObject *obj, struct nook_s
                 size_t saved = spec_path_push_key(ctx, "namespaces");
                 spec_path_push_index(ctx, i);
                 r = spec_fail_at(ctx, "type", "duplicate namespace type \"%s\" (also at [%zu])",
-                                 ns_names[lx->namespaces[i].type], j);
+                                 spec_ns_names[lx->namespaces[i].type], j);
                 spec_path_pop(ctx, saved);
                 return r;
             }
@@ -406,46 +381,3 @@ int spec_parse_linux(struct spec_ctx *ctx, JsonObject *obj, struct nook_spec_lin
     return r;
 }
 
-void spec_linux_free(struct nook_spec_linux *lx)
-{
-    if (!lx)
-        return;
-    for (size_t i = 0; i < lx->n_namespaces; i++)
-        free(lx->namespaces[i].path);
-    free(lx->namespaces);
-    free(lx->uid_mappings);
-    free(lx->gid_mappings);
-    for (size_t i = 0; i < lx->n_time_offsets; i++)
-        free(lx->time_offsets[i].clock);
-    free(lx->time_offsets);
-    for (size_t i = 0; i < lx->n_devices; i++)
-        free(lx->devices[i].path);
-    free(lx->devices);
-    free(lx->cgroups_path);
-    nook_spec_resources_free(lx->resources);
-    free(lx->rootfs_propagation);
-    strv_free(lx->masked_paths);
-    strv_free(lx->readonly_paths);
-    free(lx->mount_label);
-    spec_map_clear(&lx->sysctl);
-    spec_seccomp_free(lx->seccomp);
-    if (lx->personality)
-        strv_free(lx->personality->flags);
-    free(lx->personality);
-    if (lx->intel_rdt) {
-        free(lx->intel_rdt->clos_id);
-        free(lx->intel_rdt->l3_cache_schema);
-        free(lx->intel_rdt->mem_bw_schema);
-        free(lx->intel_rdt->schemata);
-    }
-    free(lx->intel_rdt);
-    if (lx->memory_policy)
-        free(lx->memory_policy->nodes);
-    free(lx->memory_policy);
-    for (size_t i = 0; i < lx->n_net_devices; i++) {
-        free(lx->net_devices[i].host_name);
-        free(lx->net_devices[i].name);
-    }
-    free(lx->net_devices);
-    free(lx);
-}

@@ -56,12 +56,3 @@ int spec_parse_mounts(struct spec_ctx *ctx, JsonObject *top, struct nook_spec *s
                                  (void **)&spec->mounts, &spec->n_mounts, parse_mount);
 }
 
-void spec_mount_clear(struct nook_spec_mount *mount)
-{
-    free(mount->destination);
-    free(mount->type);
-    free(mount->source);
-    strv_free(mount->options);
-    free(mount->uid_mappings);
-    free(mount->gid_mappings);
-}

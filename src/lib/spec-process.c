@@ -370,35 +370,3 @@ int nook_spec_parse_process(const char *text, size_t len, const char *source,
     return 0;
 }
 
-void nook_spec_process_free(struct nook_spec_process *p)
-{
-    if (!p)
-        return;
-    free(p->user.additional_gids);
-    free(p->user.username);
-    strv_free(p->args);
-    free(p->command_line);
-    strv_free(p->env);
-    free(p->cwd);
-    if (p->capabilities) {
-        strv_free(p->capabilities->bounding);
-        strv_free(p->capabilities->effective);
-        strv_free(p->capabilities->inheritable);
-        strv_free(p->capabilities->permitted);
-        strv_free(p->capabilities->ambient);
-        free(p->capabilities);
-    }
-    for (size_t i = 0; i < p->n_rlimits; i++)
-        free(p->rlimits[i].type);
-    free(p->rlimits);
-    free(p->apparmor_profile);
-    free(p->scheduler);
-    free(p->selinux_label);
-    free(p->io_priority);
-    if (p->exec_cpu_affinity) {
-        free(p->exec_cpu_affinity->initial);
-        free(p->exec_cpu_affinity->final);
-        free(p->exec_cpu_affinity);
-    }
-    free(p);
-}

@@ -6,20 +6,6 @@
 
 #include "spec-internal.h"
 
-/* In the order of enum nook_seccomp_action. */
-static const char *const action_names[] = {
-    "SCMP_ACT_KILL",  "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD",
-    "SCMP_ACT_TRAP",  "SCMP_ACT_ERRNO",        "SCMP_ACT_TRACE",
-    "SCMP_ACT_ALLOW", "SCMP_ACT_LOG",          "SCMP_ACT_NOTIFY",
-    NULL,
-};
-
-/* In the order of enum nook_seccomp_op. */
-static const char *const op_names[] = {
-    "SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE", "SCMP_CMP_EQ",
-    "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_MASKED_EQ", NULL,
-};
-
 /* The architectures libseccomp (2.5, 2.6) can name. */
 static const char *const arch_names[] = {
     "SCMP_ARCH_X86",        "SCMP_ARCH_X86_64",  "SCMP_ARCH_X32",      "SCMP_ARCH_ARM",
@@ -44,16 +30,6 @@ static const struct {
 /* The seccomp(2) argument array has six slots. */
 #define SECCOMP_ARGS_MAX 6
 
-const char *nook_seccomp_action_name(enum nook_seccomp_action action)
-{
-    return (unsigned)action < N_ELEMENTS(action_names) - 1 ? action_names[action] : "unknown";
-}
-
-const char *nook_seccomp_op_name(enum nook_seccomp_op op)
-{
-    return (unsigned)op < N_ELEMENTS(op_names) - 1 ? op_names[op] : "unknown";
-}
-
 static int get_action(struct spec_ctx *ctx, JsonObject *obj, const char *key,
                       enum nook_seccomp_action *out)
 {
@@ -61,7 +37,7 @@ static int get_action(struct spec_ctx *ctx, JsonObject *obj, const char *key,
     int r = spec_need_string(ctx, obj, key, &name);
     if (r < 0)
         return r;
-    int index = spec_lookup(action_names, name);
+    int index = spec_lookup(spec_seccomp_action_names, name);
     if (index < 0)
         return spec_fail_at(ctx, key, "unknown seccomp action \"%s\" (expected SCMP_ACT_ALLOW, "
                             "SCMP_ACT_ERRNO, SCMP_ACT_KILL, ...)", name);
@@ -79,7 +55,7 @@ static int check_errno_ret(struct spec_ctx *ctx, const char *key, const struct n
 {
     if (ret->set && !takes_errno(action))
         return spec_fail_at(ctx, key, "only SCMP_ACT_ERRNO and SCMP_ACT_TRACE return an errno, "
-                            "not %s", action_names[action]);
+                            "not %s", spec_seccomp_action_names[action]);
     return 0;
 }
 
@@ -100,7 +76,7 @@ static int parse_arg(struct spec_ctx *ctx, JsonObject *obj, void *item)
         r = spec_need_string(ctx, obj, "op", &op);
     if (r < 0)
         return r;
-    int k = spec_lookup(op_names, op);
+    int k = spec_lookup(spec_seccomp_op_names, op);
     if (k < 0)
         return spec_fail_at(ctx, "op", "unknown seccomp operator \"%s\" (expected SCMP_CMP_EQ, "
                             "SCMP_CMP_NE, SCMP_CMP_MASKED_EQ, ...)", op);
@@ -220,18 +196,3 @@ int spec_parse_seccomp(struct spec_ctx *ctx, JsonObject *obj, struct nook_spec_s
     return r;
 }
 
-void spec_seccomp_free(struct nook_spec_seccomp *sec)
-{
-    if (!sec)
-        return;
-    strv_free(sec->architectures);
-    strv_free(sec->flags);
-    free(sec->listener_path);
-    free(sec->listener_metadata);
-    for (size_t i = 0; i < sec->n_syscalls; i++) {
-        strv_free(sec->syscalls[i].names);
-        free(sec->syscalls[i].args);
-    }
-    free(sec->syscalls);
-    free(sec);
-}

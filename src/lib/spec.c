@@ -1,6 +1,6 @@
 /* spec.c: config.json as a whole: reading it from the bundle, the top-level
- * fields (ociVersion, root, hostname, annotations), the checks that span
- * sections, and freeing the model. The sections live in spec-*.c. */
+ * fields (ociVersion, root, hostname, annotations) and the checks that span
+ * sections. The sections live in spec-*.c, freeing in spec-model.c. */
 #include <ctype.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -245,42 +245,16 @@ int nook_spec_load(const char *bundle_dir, struct nook_spec **out, struct nook_e
     return nook_spec_parse(text, len, "config.json", out, err);
 }
 
-const char *nook_spec_map_get(const struct nook_spec_map *map, const char *key)
+int nook_spec_load_process(const char *path, struct nook_spec_process **out,
+                           struct nook_error *err)
 {
-    for (size_t i = 0; i < map->count; i++)
-        if (strcmp(map->items[i].key, key) == 0)
-            return map->items[i].value;
-    return NULL;
-}
-
-const struct nook_spec_namespace *nook_spec_find_namespace(const struct nook_spec *spec,
-                                                           enum nook_ns_type type)
-{
-    const struct nook_spec_linux *lx = spec->linux_config;
-    if (!lx)
-        return NULL;
-    for (size_t i = 0; i < lx->n_namespaces; i++)
-        if (lx->namespaces[i].type == type)
-            return &lx->namespaces[i];
-    return NULL;
-}
-
-void nook_spec_free(struct nook_spec *spec)
-{
-    if (!spec)
-        return;
-    free(spec->oci_version);
-    if (spec->root)
-        free(spec->root->path);
-    free(spec->root);
-    for (size_t i = 0; i < spec->n_mounts; i++)
-        spec_mount_clear(&spec->mounts[i]);
-    free(spec->mounts);
-    nook_spec_process_free(spec->process);
-    free(spec->hostname);
-    free(spec->domainname);
-    spec_hooks_free(spec->hooks);
-    spec_map_clear(&spec->annotations);
-    spec_linux_free(spec->linux_config);
-    free(spec);
+    _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0)
+        return nook_error_set_errno(err, errno, "open process file \"%s\"", path);
+    _cleanup_free_ char *text = NULL;
+    size_t len = 0;
+    int r = read_config(fd, path, &text, &len, err);
+    if (r < 0)
+        return r;
+    return nook_spec_parse_process(text, len, path, out, err);
 }

@@ -464,6 +464,10 @@ static inline void nook_spec_freep(struct nook_spec **spec)
  * errors start at the document (".args"). */
 int nook_spec_parse_process(const char *text, size_t len, const char *source,
                             struct nook_spec_process **out, struct nook_error *err);
+/* Read and parse a process.json file (`exec --process FILE`); errors name
+ * the file. */
+int nook_spec_load_process(const char *path, struct nook_spec_process **out,
+                           struct nook_error *err);
 void nook_spec_process_free(struct nook_spec_process *process);
 
 static inline void nook_spec_process_freep(struct nook_spec_process **process)

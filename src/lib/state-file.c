@@ -1,10 +1,15 @@
 /* state-file.c: the stored state of a container: building a fresh one for
- * `create`, and the format of state.json (json-glib both ways). */
-#include <json-glib/json-glib.h>
+ * `create`, and the format of state.json. Written and read with nook's own
+ * small JSON code (json-text.h, json-read.h), not json-glib: every command
+ * reads state.json, and loading json-glib costs more than the rest of a
+ * `nook start` together. */
+#include <inttypes.h>
 #include <limits.h>
 #include <pwd.h>
 #include <string.h>
 
+#include "json-read.h"
+#include "json-text.h"
 #include "proc.h"
 #include "state.h"
 
@@ -163,32 +168,39 @@ void nook_state_clear(struct nook_state *state)
 
 int nook_state_to_json(const struct nook_state *state, char **out, struct nook_error *err)
 {
-    g_autoptr(JsonBuilder) b = json_builder_new();
-    json_builder_begin_object(b);
-    json_builder_set_member_name(b, "version");
-    json_builder_add_int_value(b, state->version ? state->version : NOOK_STATE_VERSION);
-    json_builder_set_member_name(b, "id");
-    json_builder_add_string_value(b, str_or(state->id, ""));
-    json_builder_set_member_name(b, "oci_version");
-    json_builder_add_string_value(b, str_or(state->oci_version, ""));
-    json_builder_set_member_name(b, "creating");
-    json_builder_add_boolean_value(b, state->creating);
-    json_builder_set_member_name(b, "creator_pid");
-    json_builder_add_int_value(b, state->creator_pid);
-    json_builder_set_member_name(b, "creator_start_time");
-    json_builder_add_int_value(b, (gint64)state->creator_start_time);
-    json_builder_set_member_name(b, "init_pid");
-    json_builder_add_int_value(b, state->init_pid);
-    json_builder_set_member_name(b, "init_start_time");
-    json_builder_add_int_value(b, (gint64)state->init_start_time);
-    json_builder_set_member_name(b, "bundle");
-    json_builder_add_string_value(b, str_or(state->bundle, ""));
-    json_builder_set_member_name(b, "rootfs");
-    json_builder_add_string_value(b, str_or(state->rootfs, ""));
-    json_builder_set_member_name(b, "created");
-    json_builder_add_string_value(b, str_or(state->created, ""));
-    json_builder_set_member_name(b, "owner");
-    json_builder_add_string_value(b, str_or(state->owner, ""));
+    _cleanup_free_ char *buf = NULL;
+    size_t size = 0;
+    _cleanup_fclose_ FILE *f = open_memstream(&buf, &size);
+    if (!f)
+        return nook_error_set(err, ENOMEM, "out of memory");
+
+    struct nook_json_writer w;
+    nook_json_writer_init(&w, f, 2, 0);
+    nook_json_writer_begin_object(&w);
+    nook_json_writer_name(&w, "version");
+    nook_json_writer_int(&w, state->version ? state->version : NOOK_STATE_VERSION);
+    nook_json_writer_name(&w, "id");
+    nook_json_writer_string(&w, str_or(state->id, ""));
+    nook_json_writer_name(&w, "oci_version");
+    nook_json_writer_string(&w, str_or(state->oci_version, ""));
+    nook_json_writer_name(&w, "creating");
+    nook_json_writer_bool(&w, state->creating);
+    nook_json_writer_name(&w, "creator_pid");
+    nook_json_writer_int(&w, state->creator_pid);
+    nook_json_writer_name(&w, "creator_start_time");
+    nook_json_writer_int(&w, (int64_t)state->creator_start_time);
+    nook_json_writer_name(&w, "init_pid");
+    nook_json_writer_int(&w, state->init_pid);
+    nook_json_writer_name(&w, "init_start_time");
+    nook_json_writer_int(&w, (int64_t)state->init_start_time);
+    nook_json_writer_name(&w, "bundle");
+    nook_json_writer_string(&w, str_or(state->bundle, ""));
+    nook_json_writer_name(&w, "rootfs");
+    nook_json_writer_string(&w, str_or(state->rootfs, ""));
+    nook_json_writer_name(&w, "created");
+    nook_json_writer_string(&w, str_or(state->created, ""));
+    nook_json_writer_name(&w, "owner");
+    nook_json_writer_string(&w, str_or(state->owner, ""));
     const struct {
         const char *name;
         const char *value;
@@ -197,42 +209,56 @@ int nook_state_to_json(const struct nook_state *state, char **out, struct nook_e
         { "cgroup_path", state->cgroup_path },
         { "cgroup_unit", state->cgroup_unit },
     };
-    for (size_t i = 0; i < sizeof(optional) / sizeof(optional[0]); i++) {
+    for (size_t i = 0; i < N_ELEMENTS(optional); i++) {
         if (!optional[i].value)
             continue;
-        json_builder_set_member_name(b, optional[i].name);
-        json_builder_add_string_value(b, optional[i].value);
+        nook_json_writer_name(&w, optional[i].name);
+        nook_json_writer_string(&w, optional[i].value);
     }
-    json_builder_set_member_name(b, "annotations");
-    json_builder_begin_object(b);
+    nook_json_writer_name(&w, "annotations");
+    nook_json_writer_begin_object(&w);
     for (size_t i = 0; i < state->n_annotations; i++) {
-        json_builder_set_member_name(b, state->annotations[i].key);
-        json_builder_add_string_value(b, state->annotations[i].value);
+        nook_json_writer_name(&w, state->annotations[i].key);
+        nook_json_writer_string(&w, state->annotations[i].value);
     }
-    json_builder_end_object(b);
-    json_builder_end_object(b);
+    nook_json_writer_end_object(&w);
+    nook_json_writer_end_object(&w);
+    fputc('\n', f);
 
-    g_autoptr(JsonNode) root = json_builder_get_root(b);
-    g_autoptr(JsonGenerator) gen = json_generator_new();
-    json_generator_set_pretty(gen, TRUE);
-    json_generator_set_root(gen, root);
-    g_autofree gchar *text = json_generator_to_data(gen, NULL);
-    char *copy = NULL;
-    if (!text || asprintf(&copy, "%s\n", text) < 0)
+    int r = nook_json_writer_finish(&w);
+    FILE *done = steal_pointer(&f);
+    if (fclose(done) != 0 && r == 0)
+        r = -ENOMEM;
+    if (r < 0 || !buf)
         return nook_error_set(err, ENOMEM, "out of memory");
-    *out = copy;
+    *out = steal_pointer(&buf);
+    return 0;
+}
+
+/* A string member's text; NUL inside would cut the C string short. */
+static int string_value(const struct nook_json_value *v, const char *what, const char *name,
+                        const char **out, struct nook_error *err)
+{
+    if (v->type != NOOK_JSON_STRING)
+        return nook_error_set(err, EBADMSG, "%s \"%s\" is not a string", what, name);
+    if (strlen(v->as.string.chars) != v->as.string.length)
+        return nook_error_set(err, EBADMSG, "%s \"%s\" contains a NUL character", what, name);
+    *out = v->as.string.chars;
     return 0;
 }
 
 /* Member `name` of obj as a string; a missing member is an error. */
-static int read_string(JsonObject *obj, const char *name, char **out, struct nook_error *err)
+static int read_string(const struct nook_json_value *obj, const char *name, char **out,
+                       struct nook_error *err)
 {
-    JsonNode *node = json_object_get_member(obj, name);
-    if (!node)
+    const struct nook_json_value *v = nook_json_get(obj, name);
+    if (!v)
         return nook_error_set(err, EBADMSG, "field \"%s\" is missing", name);
-    if (!JSON_NODE_HOLDS_VALUE(node) || json_node_get_value_type(node) != G_TYPE_STRING)
-        return nook_error_set(err, EBADMSG, "field \"%s\" is not a string", name);
-    char *copy = strdup(json_node_get_string(node));
+    const char *text;
+    int r = string_value(v, "field", name, &text, err);
+    if (r < 0)
+        return r;
+    char *copy = strdup(text);
     if (!copy)
         return nook_error_set(err, ENOMEM, "out of memory");
     *out = copy;
@@ -240,72 +266,73 @@ static int read_string(JsonObject *obj, const char *name, char **out, struct noo
 }
 
 /* An optional string member: absent or null leaves *out NULL. */
-static int read_optional_string(JsonObject *obj, const char *name, char **out,
+static int read_optional_string(const struct nook_json_value *obj, const char *name, char **out,
                                 struct nook_error *err)
 {
-    JsonNode *node = json_object_get_member(obj, name);
-    if (!node || JSON_NODE_HOLDS_NULL(node))
+    const struct nook_json_value *v = nook_json_get(obj, name);
+    if (!v || v->type == NOOK_JSON_NULL)
         return 0;
     return read_string(obj, name, out, err);
 }
 
-static int read_int(JsonObject *obj, const char *name, gint64 min, gint64 max, gint64 *out,
-                    struct nook_error *err)
+static int read_int(const struct nook_json_value *obj, const char *name, int64_t min,
+                    int64_t max, int64_t *out, struct nook_error *err)
 {
-    JsonNode *node = json_object_get_member(obj, name);
-    if (!node)
+    const struct nook_json_value *v = nook_json_get(obj, name);
+    if (!v)
         return nook_error_set(err, EBADMSG, "field \"%s\" is missing", name);
-    if (!JSON_NODE_HOLDS_VALUE(node) || json_node_get_value_type(node) != G_TYPE_INT64)
+    if (v->type != NOOK_JSON_INT)
         return nook_error_set(err, EBADMSG, "field \"%s\" is not an integer", name);
-    gint64 v = json_node_get_int(node);
-    if (v < min || v > max)
-        return nook_error_set(err, EBADMSG, "field \"%s\" is out of range: %" G_GINT64_FORMAT,
-                              name, v);
-    *out = v;
+    if (v->as.integer < min || v->as.integer > max)
+        return nook_error_set(err, EBADMSG, "field \"%s\" is out of range: %" PRId64, name,
+                              v->as.integer);
+    *out = v->as.integer;
     return 0;
 }
 
-static int read_bool(JsonObject *obj, const char *name, bool *out, struct nook_error *err)
+static int read_bool(const struct nook_json_value *obj, const char *name, bool *out,
+                     struct nook_error *err)
 {
-    JsonNode *node = json_object_get_member(obj, name);
-    if (!node)
+    const struct nook_json_value *v = nook_json_get(obj, name);
+    if (!v)
         return nook_error_set(err, EBADMSG, "field \"%s\" is missing", name);
-    if (!JSON_NODE_HOLDS_VALUE(node) || json_node_get_value_type(node) != G_TYPE_BOOLEAN)
+    if (v->type != NOOK_JSON_BOOL)
         return nook_error_set(err, EBADMSG, "field \"%s\" is not true or false", name);
-    *out = json_node_get_boolean(node);
+    *out = v->as.boolean;
     return 0;
 }
 
-static int read_annotations(JsonObject *obj, struct nook_state *state, struct nook_error *err)
+static int read_annotations(const struct nook_json_value *obj, struct nook_state *state,
+                            struct nook_error *err)
 {
-    JsonNode *node = json_object_get_member(obj, "annotations");
-    if (!node)
+    const struct nook_json_value *map = nook_json_get(obj, "annotations");
+    if (!map)
         return 0;
-    if (!JSON_NODE_HOLDS_OBJECT(node))
+    if (map->type != NOOK_JSON_OBJECT)
         return nook_error_set(err, EBADMSG, "field \"annotations\" is not an object");
-    JsonObject *map = json_node_get_object(node);
-    g_autoptr(GList) keys = json_object_get_members(map);
-    for (GList *k = keys; k; k = k->next) {
-        const char *key = k->data;
-        JsonNode *value = json_object_get_member(map, key);
-        if (!JSON_NODE_HOLDS_VALUE(value) || json_node_get_value_type(value) != G_TYPE_STRING)
-            return nook_error_set(err, EBADMSG, "annotation \"%s\" is not a string", key);
-        int r = nook_state_set_annotation(state, key, json_node_get_string(value), err);
+    for (size_t i = 0; i < map->as.object.count; i++) {
+        const struct nook_json_member *m = &map->as.object.members[i];
+        const char *value;
+        int r = string_value(&m->value, "annotation", m->name, &value, err);
+        if (r < 0)
+            return r;
+        r = nook_state_set_annotation(state, m->name, value, err);
         if (r < 0)
             return r;
     }
     return 0;
 }
 
-static int parse_object(JsonObject *obj, struct nook_state *s, struct nook_error *err)
+static int parse_object(const struct nook_json_value *obj, struct nook_state *s,
+                        struct nook_error *err)
 {
-    gint64 v;
+    int64_t v;
     int r = read_int(obj, "version", 1, INT_MAX, &v, err);
     if (r < 0)
         return r;
     if (v > NOOK_STATE_VERSION)
         return nook_error_set(err, EPROTONOSUPPORT,
-                              "written by a newer nook (format %" G_GINT64_FORMAT
+                              "written by a newer nook (format %" PRId64
                               ", this nook reads up to %d); use that nook",
                               v, NOOK_STATE_VERSION);
     s->version = (int)v;
@@ -323,32 +350,42 @@ static int parse_object(JsonObject *obj, struct nook_state *s, struct nook_error
     if ((r = read_int(obj, "creator_pid", 0, INT_MAX, &v, err)) < 0)
         return r;
     s->creator_pid = (pid_t)v;
-    if ((r = read_int(obj, "creator_start_time", 0, G_MAXINT64, &v, err)) < 0)
+    if ((r = read_int(obj, "creator_start_time", 0, INT64_MAX, &v, err)) < 0)
         return r;
     s->creator_start_time = (unsigned long long)v;
     if ((r = read_int(obj, "init_pid", 0, INT_MAX, &v, err)) < 0)
         return r;
     s->init_pid = (pid_t)v;
-    if ((r = read_int(obj, "init_start_time", 0, G_MAXINT64, &v, err)) < 0)
+    if ((r = read_int(obj, "init_start_time", 0, INT64_MAX, &v, err)) < 0)
         return r;
     s->init_start_time = (unsigned long long)v;
     return read_annotations(obj, s, err);
 }
 
+/* state.json is read by every command, so the reader's limits are the
+ * state store's own (state.c refuses a larger file before reading it). */
+#define STATE_JSON_MAX_SIZE (16u << 20)
+#define STATE_JSON_MAX_DEPTH 4u
+
 int nook_state_from_json(const char *text, size_t length, struct nook_state *out,
                          struct nook_error *err)
 {
     memset(out, 0, sizeof(*out));
-    g_autoptr(JsonParser) parser = json_parser_new();
-    g_autoptr(GError) gerr = NULL;
-    if (length > G_MAXSSIZE)
-        return nook_error_set(err, EFBIG, "too large");
-    if (!json_parser_load_from_data(parser, text, (gssize)length, &gerr))
-        return nook_error_set(err, EBADMSG, "not valid JSON: %s", gerr->message);
-    JsonNode *root = json_parser_get_root(parser);
-    if (!root || !JSON_NODE_HOLDS_OBJECT(root))
-        return nook_error_set(err, EBADMSG, "not a JSON object");
-    int r = parse_object(json_node_get_object(root), out, err);
+    const struct nook_json_limits limits = {
+        .max_size = STATE_JSON_MAX_SIZE,
+        .max_depth = STATE_JSON_MAX_DEPTH,
+    };
+    _cleanup_(nook_json_freep) struct nook_json_value *root = NULL;
+    int r = nook_json_parse(text, length, &limits, &root, err);
+    if (r < 0) {
+        if (r == -EBADMSG)
+            nook_error_prefix(err, "not valid JSON");
+        return r;
+    }
+    if (root->type != NOOK_JSON_OBJECT)
+        return nook_error_set(err, EBADMSG, "not a JSON object but %s",
+                              nook_json_type_name(root->type));
+    r = parse_object(root, out, err);
     if (r < 0)
         nook_state_clear(out);
     return r;

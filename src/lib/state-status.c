@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cgroup.h"
 #include "proc.h"
 #include "state.h"
 
@@ -27,14 +28,14 @@ const char *nook_status_name(enum nook_status status)
     return "unknown";
 }
 
-/* The paused hook: a container is paused when its cgroup is frozen
- * (cgroup v2: "frozen 1" in cgroup.events). No cgroup is recorded in the
- * state yet; the cgroup managers fill this in when they record one. */
-static bool frozen_by_cgroup(const struct nook_container_dir *dir, const struct nook_state *state)
+/* A container is paused when its cgroup is frozen ("frozen 1" in
+ * cgroup.events); one without a cgroup never is. */
+static bool frozen_by_cgroup(const struct nook_state *state)
 {
-    (void)dir;
-    (void)state;
-    return false;
+    _cleanup_(nook_cgroup_clear) struct nook_cgroup cgroup = { 0 };
+    if (nook_cgroup_from_state(state, &cgroup, NULL) < 0)
+        return false;
+    return nook_cgroup_is_frozen(&cgroup);
 }
 
 int nook_container_status(const struct nook_container_dir *dir, const struct nook_state *state,
@@ -60,7 +61,7 @@ int nook_container_status(const struct nook_container_dir *dir, const struct noo
         *out = NOOK_STATUS_STOPPED;
         return 0;
     }
-    if (frozen_by_cgroup(dir, state)) {
+    if (frozen_by_cgroup(state)) {
         *out = NOOK_STATUS_PAUSED;
         return 0;
     }

@@ -95,11 +95,27 @@ write_features() {
 # what it implements.
 @test "features claims what nook implements and nothing more" {
     write_features
+    # The systemd cgroup manager is claimed exactly when it is built in.
+    local systemd=false
+    if "$NOOK" --version | tail -n 1 | grep -q '+SYSTEMD'; then
+        systemd=true
+    fi
+    if "$NOOK" --version | tail -n 1 | grep -q '+SECCOMP'; then
+        expect_json \
+            'c["linux"]["seccomp"]["enabled"]' 'true' \
+            'c["linux"]["seccomp"]["actions"]' '["SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_KILL", "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG", "SCMP_ACT_NOTIFY", "SCMP_ACT_TRACE", "SCMP_ACT_TRAP"]' \
+            'c["linux"]["seccomp"]["operators"]' '["SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_LE", "SCMP_CMP_LT", "SCMP_CMP_MASKED_EQ", "SCMP_CMP_NE"]' \
+            'c["linux"]["seccomp"]["knownFlags"]' '["SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW", "SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"]' \
+            '"SCMP_ARCH_X86_64" in c["linux"]["seccomp"]["archs"]' 'true' \
+            'set(c["linux"]["seccomp"]["supportedFlags"]) <= set(c["linux"]["seccomp"]["knownFlags"]) and "SECCOMP_FILTER_FLAG_LOG" in c["linux"]["seccomp"]["supportedFlags"]' 'true'
+    else
+        expect_json \
+            'c["linux"]["seccomp"]' '{"enabled": false, "actions": [], "operators": [], "archs": [], "knownFlags": [], "supportedFlags": []}'
+    fi
     expect_json \
         'c["hooks"]' '["prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"]' \
         'c["linux"]["namespaces"]' '["cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts"]' \
-        'c["linux"]["cgroup"]' '{"v1": false, "v2": false, "systemd": false, "systemdUser": false, "rdma": false}' \
-        'c["linux"]["seccomp"]' '{"enabled": false, "actions": [], "operators": [], "archs": [], "knownFlags": [], "supportedFlags": []}' \
+        'c["linux"]["cgroup"]' "{\"v1\": false, \"v2\": true, \"systemd\": $systemd, \"systemdUser\": $systemd, \"rdma\": true}" \
         'c["linux"]["apparmor"]' '{"enabled": false}' \
         'c["linux"]["selinux"]' '{"enabled": false}' \
         'c["linux"]["intelRdt"]' '{"enabled": false}' \

@@ -104,6 +104,68 @@ assert_no_leftovers() {
         echo "a mount under $bundle is left on the host" >&2
         return 1
     fi
+    local v2 top left
+    if v2=$(cgroup_v2_root) && top=$(cgroup_delegated_top); then
+        # The cgroups nook names after an id, in the subtree this caller
+        # may write (another user's are not this test's): <delegation>/
+        # nook-ID, /nook/ID (root), nook-ID.scope (systemd).
+        left=$(find "$v2${top%/}" -maxdepth 8 -type d \( -name "nook-$id" -o -name "nook-$id.scope" \
+            -o -path "$v2/nook/$id" \) 2>/dev/null)
+        if [ -n "$left" ]; then
+            echo "a cgroup of container $id is left behind: $left" >&2
+            return 1
+        fi
+    fi
+}
+
+# cgroup_v2_root: the mount point of the cgroup v2 hierarchy; status 1
+# when there is none.
+cgroup_v2_root() {
+    local dir
+    for dir in /sys/fs/cgroup /sys/fs/cgroup/unified; do
+        if [ "$(stat -f -c %T "$dir" 2>/dev/null)" = cgroup2fs ]; then
+            echo "$dir"
+            return 0
+        fi
+    done
+    return 1
+}
+
+# cgroup_delegated_top: the cgroup v2 subtree nook's cgroupfs manager makes
+# cgroups in, as a path inside the hierarchy: "/" for root; rootless, the
+# topmost cgroup at or above this process's own whose directory and
+# cgroup.procs the caller owns. Status 1 when there is none.
+cgroup_delegated_top() {
+    local v2 cur top=
+    v2=$(cgroup_v2_root) || return 1
+    if [ "$NOOK_TEST_MODE" = root ]; then
+        echo /
+        return 0
+    fi
+    cur=$(sed -n 's/^0:://p' /proc/self/cgroup)
+    while [ -O "$v2${cur%/}" ] && [ -O "$v2${cur%/}/cgroup.procs" ]; do
+        top=$cur
+        [ "$cur" = / ] && break
+        cur=${cur%/*}
+        cur=${cur:-/}
+    done
+    [ -n "$top" ] && echo "$top"
+}
+
+# require_cgroup_delegation: skip a test that needs nook's cgroupfs manager
+# (a cgroup v2 subtree the caller may write), saying why it is missing.
+require_cgroup_delegation() {
+    cgroup_v2_root >/dev/null || skip "this host has no cgroup v2 hierarchy"
+    cgroup_delegated_top >/dev/null ||
+        skip "no cgroup v2 subtree is delegated to $(id -un) (run meson test as root after tests/setup-test-user.sh, or inside a systemd user session)"
+}
+
+# cgroup_available CONTROLLER: whether the cgroup v2 controller can be
+# used below the delegation (it is in the top's cgroup.controllers).
+cgroup_available() {
+    local v2 top
+    v2=$(cgroup_v2_root) && top=$(cgroup_delegated_top) || return 1
+    grep -qw -- "$1" "$v2${top%/}/cgroup.controllers"
 }
 
 # wait_for_status ID STATUS: poll `nook state` for up to 10 seconds.
@@ -144,4 +206,12 @@ common_teardown() {
     for id in $("$NOOK" --root "$NOOK_ROOT" list -q 2>/dev/null); do
         "$NOOK" --root "$NOOK_ROOT" delete --force "$id" >/dev/null 2>&1 || true
     done
+}
+
+# require_user_manager: skip a test that needs the systemd user manager
+# tests/setup-user-manager.sh starts (run-in-user-manager.sh runs the file
+# next to it), saying why it is missing.
+require_user_manager() {
+    [ "${NOOK_IN_USER_MANAGER:-}" = 1 ] ||
+        skip "no systemd user manager was started for this run (run-in-user-manager.sh does, as root)"
 }

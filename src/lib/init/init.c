@@ -186,6 +186,8 @@ static int init_setup(struct nook_init_ctx *ctx, char **exec_path, struct nook_e
         if (setresuid(0, 0, 0) < 0)
             return nook_error_set_errno(err, errno, "setresuid 0 in the user namespace");
     }
+    if (ctx->unshare_cgroupns && unshare(CLONE_NEWCGROUP) < 0)
+        return nook_error_set_errno(err, errno, "create the cgroup namespace");
     r = enter_time_namespace(ctx, err);
     if (r < 0)
         return r;

@@ -25,6 +25,9 @@ struct nook_init_ctx {
     bool netns_owned;          /* a new network namespace: sysfs may be mounted */
     bool no_pivot;             /* --no-pivot: MS_MOVE + chroot instead of pivot_root */
     bool no_new_keyring;       /* --no-new-keyring */
+    bool unshare_cgroupns;     /* make the new cgroup namespace after MAPS_WRITTEN: by then the
+                                * parent has moved this process into the container's cgroup,
+                                * which becomes the namespace's root */
 
     int sync_fd;               /* child's end of the setup socket */
     int fifo_fd;               /* O_PATH fd of the state dir's exec.fifo; -1: no barrier */

@@ -4,7 +4,15 @@
  * namespace needs where the kernel refuses a fresh mount (bind the host's
  * /sys, /proc, /dev/mqueue or /sys/fs/cgroup instead, as runc and crun
  * do rootless). Every destination is resolved inside the rootfs, so a
- * symlink in the image cannot send a mount onto the host. */
+ * symlink in the image cannot send a mount onto the host.
+ *
+ * Mounts in /proc are held to procfs (proc_guard): over /proc only a
+ * procfs, and below it only a procfs source or one of the files that
+ * lxcfs-style tools replace; and the mount point must really be a file of
+ * the container's procfs, so an image whose /proc is a symlink or a
+ * directory cannot turn a mount meant for /proc into one elsewhere. A
+ * mount over /proc/self/attr/... or /proc/sys would otherwise undo what
+ * LSM labels, maskedPaths and readonlyPaths protect. */
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/magic.h>
@@ -14,6 +22,7 @@
 #include <sys/vfs.h>
 
 #include "../resolve.h"
+#include "../state.h"
 #include "mount-options.h"
 #include "mount-util.h"
 #include "rootfs-internal.h"
@@ -26,6 +35,9 @@ struct mount_job {
     size_t index;
     const struct nook_spec_mount *mount;
     struct nook_mount_options opts;
+    char clean_destination[PATH_MAX]; /* lexically cleaned: no "..", "." or "//" */
+    bool in_proc;                      /* clean_destination is /proc or below it */
+    bool is_proc_root;                 /* clean_destination is /proc */
 };
 
 static const char *job_source(const struct mount_job *job)
@@ -120,13 +132,94 @@ static int apply_after(struct mount_job *job, bool remount, struct nook_error *e
     return 0;
 }
 
+/* The files below /proc that may be mounted over from elsewhere: those
+ * tools like lxcfs serve with the container's own view. */
+static const char *const proc_replaceable[] = {
+    "/proc/cpuinfo", "/proc/diskstats", "/proc/meminfo", "/proc/stat", "/proc/swaps",
+    "/proc/uptime", "/proc/loadavg", "/proc/slabinfo", "/proc/net/dev",
+    "/proc/sys/kernel/ns_last_pid", NULL,
+};
+
+static bool path_in(const char *path, const char *const *list)
+{
+    for (; *list; list++)
+        if (strcmp(path, *list) == 0)
+            return true;
+    return false;
+}
+
+static bool on_procfs(const char *path)
+{
+    struct statfs st;
+    return statfs(path, &st) == 0 && st.f_type == PROC_SUPER_MAGIC;
+}
+
+/* Whether the mount's source is a procfs: a fresh proc mount, or a bind of
+ * something on the host's procfs. */
+static bool source_is_procfs(const struct mount_job *job, const char *bind_source)
+{
+    if (type_is(job->mount, "proc"))
+        return true;
+    return bind_source && on_procfs(bind_source);
+}
+
+/* Once the mount point is resolved: below /proc it must be procfs's. */
+static int proc_guard_target(const struct mount_job *job, int fd, struct nook_error *err)
+{
+    if (!job->in_proc || job->is_proc_root)
+        return 0;
+    struct statfs st;
+    if (fstatfs(fd, &st) < 0)
+        return job_fail(job, err, errno, "statfs the mount point");
+    if (st.f_type != PROC_SUPER_MAGIC)
+        return nook_error_set(err, EPERM,
+                              ".mounts[%zu]: mount on \"%s\": refused: the mount point is not on the container's procfs (is /proc a symlink or a plain directory in the image?)",
+                              job->index, job->mount->destination);
+    return 0;
+}
+
+/* Below /proc, the directory holding the mount point must be procfs's
+ * before anything is made in it. */
+static int proc_guard_parent(const struct mount_job *job, struct nook_error *err)
+{
+    char parent[PATH_MAX];
+    snprintf(parent, sizeof(parent), "%s", job->clean_destination);
+    char *slash = strrchr(parent, '/');
+    if (slash == parent)
+        slash[1] = '\0';
+    else if (slash)
+        *slash = '\0';
+    _cleanup_close_ int fd = -1;
+    int r = nook_resolve_open(job->root_fd, parent, O_PATH | O_DIRECTORY, 0, &fd);
+    if (r < 0)
+        return job_fail(job, err, -r, "open the directory of the mount point");
+    return proc_guard_target(job, fd, err);
+}
+
+/* Before anything is made: what may be mounted on /proc and below it. */
+static int proc_guard_source(const struct mount_job *job, const char *bind_source,
+                             struct nook_error *err)
+{
+    if (!job->in_proc)
+        return 0;
+    if (source_is_procfs(job, bind_source))
+        return job->is_proc_root ? 0 : proc_guard_parent(job, err);
+    if (!job->is_proc_root && path_in(job->clean_destination, proc_replaceable))
+        return proc_guard_parent(job, err);
+    return nook_error_set(err, EPERM,
+                          ".mounts[%zu]: mount \"%s\" on \"%s\": refused: only procfs may be mounted %s /proc%s",
+                          job->index, job_source(job), job->mount->destination,
+                          job->is_proc_root ? "on" : "inside",
+                          job->is_proc_root ? "" : " (besides over /proc/cpuinfo, meminfo, stat, uptime and the other files lxcfs serves)");
+}
+
 static int create_target(const struct mount_job *job, mode_t type, int *fd, struct nook_error *err)
 {
     int r = nook_resolve_create(job->root_fd, job->mount->destination, type,
                                 type == S_IFDIR ? 0755 : 0644, 0, fd);
     if (r < 0)
         return job_fail(job, err, -r, "create the mount point");
-    return 0;
+    return proc_guard_target(job, *fd, err);
 }
 
 /* bind / rbind: source from the host, relative to the bundle when not
@@ -146,9 +239,12 @@ static int mount_bind(struct mount_job *job, struct nook_error *err)
     struct stat st;
     if (stat(source, &st) < 0)
         return job_fail(job, err, errno, NULL);
+    int r = proc_guard_source(job, source, err);
+    if (r < 0)
+        return r;
 
     _cleanup_close_ int fd = -1;
-    int r = create_target(job, S_ISDIR(st.st_mode) ? S_IFDIR : S_IFREG, &fd, err);
+    r = create_target(job, S_ISDIR(st.st_mode) ? S_IFDIR : S_IFREG, &fd, err);
     if (r < 0)
         return r;
     struct nook_mount_target target = { .fd = fd };
@@ -342,8 +438,11 @@ static int mount_one(struct mount_job *job, struct nook_error *err)
                               ".mounts[%zu]: mount on \"%s\" has neither a type nor a bind option",
                               job->index, m->destination);
 
+    int r = proc_guard_source(job, NULL, err);
+    if (r < 0)
+        return r;
     _cleanup_close_ int fd = -1;
-    int r = create_target(job, S_IFDIR, &fd, err);
+    r = create_target(job, S_IFDIR, &fd, err);
     if (r < 0)
         return r;
     if (type_is(m, "sysfs"))
@@ -362,13 +461,30 @@ static int mount_one(struct mount_job *job, struct nook_error *err)
     return apply_after(job, false, err);
 }
 
+static int clean_destination(struct mount_job *job, struct nook_error *err)
+{
+    _cleanup_free_ char *clean = NULL;
+    int r = nook_state_absolute_path("/", job->mount->destination, &clean);
+    if (r < 0)
+        return job_fail(job, err, -r, "clean the destination path");
+    if (strlen(clean) >= sizeof(job->clean_destination))
+        return job_fail(job, err, ENAMETOOLONG, NULL);
+    strcpy(job->clean_destination, clean);
+    job->is_proc_root = strcmp(clean, "/proc") == 0;
+    job->in_proc = job->is_proc_root || strncmp(clean, "/proc/", 6) == 0;
+    return 0;
+}
+
 int rootfs_mount_all(const struct nook_init_ctx *ctx, int root_fd, struct nook_error *err)
 {
     const struct nook_spec *spec = ctx->spec;
     for (size_t i = 0; i < spec->n_mounts; i++) {
         struct mount_job job = { .ctx = ctx, .root_fd = root_fd, .index = i,
                                  .mount = &spec->mounts[i] };
-        int r = nook_mount_options_parse(spec->mounts[i].options, &job.opts, err);
+        int r = clean_destination(&job, err);
+        if (r < 0)
+            return r;
+        r = nook_mount_options_parse(spec->mounts[i].options, &job.opts, err);
         if (r < 0) {
             nook_error_prefix(err, ".mounts[%zu]", i);
             return r;

@@ -284,6 +284,10 @@ static int apply_oom_score_adj(const struct nook_init_ctx *ctx, struct nook_erro
     current[strcspn(current, "\n")] = '\0';
     char text[16];
     snprintf(text, sizeof(text), "%d", p->oom_score_adj.value);
+    /* Already so (exec's joiner sets it before it turns non-dumpable,
+     * after which this process may no longer write its own /proc). */
+    if (strcmp(current, text) == 0)
+        return 0;
     int r = write_proc_self(ctx, "oom_score_adj", text);
     if (r == -EACCES || r == -EPERM)
         return nook_error_set(err, -r, "process.oomScoreAdj %d: write /proc/self/oom_score_adj: "

@@ -1,0 +1,25 @@
+/* fuzz-seccomp.c: libFuzzer target for the seccomp translation: a config
+ * that parses and has .linux.seccomp is compiled to a BPF program through
+ * libseccomp (nook_seccomp_compile), as create does before the clone. */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/seccomp-filter.h"
+#include "lib/spec.h"
+#include "lib/util.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    _cleanup_(nook_spec_freep) struct nook_spec *spec = NULL;
+    struct nook_error err = { 0 };
+    if (nook_spec_parse((const char *)data, size, "config.json", &spec, &err) < 0)
+        return 0;
+    if (!spec->linux_config || !spec->linux_config->seccomp)
+        return 0;
+    struct nook_seccomp_program program = { 0 };
+    if (nook_seccomp_compile(spec->linux_config->seccomp, &program, &err) == 0)
+        nook_seccomp_program_clear(&program);
+    return 0;
+}
