@@ -4,7 +4,7 @@
 # nook runs rootless as that user with the systemd cgroup manager: the
 # container's init in nook-<id>.scope/container, the limits as unit
 # properties and in the container's cgroup; and with the cgroupfs manager
-# inside a Delegate=yes scope of the user's own.
+# in the subtree systemd delegates to the user (user@1001.service).
 
 load ../integration/helpers
 load vm-helpers
