@@ -1,5 +1,6 @@
 /* seccomp-filter.c: compile .linux.seccomp into a BPF program with libseccomp
  * (host side, before the clone) and install it (container side). */
+#include <ctype.h>
 #include <errno.h>
 #include <linux/seccomp.h>
 #include <stdlib.h>
@@ -42,24 +43,9 @@ const char *const nook_seccomp_feature_flags[] = {
     "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", NULL,
 };
 
-/* The OCI names and libseccomp's own, for the architectures libseccomp 2.5
- * can build filters for. */
-static const struct {
-    const char *oci;
-    const char *libseccomp;
-} arch_table[] = {
-    { "SCMP_ARCH_X86", "x86" },           { "SCMP_ARCH_X86_64", "x86_64" },
-    { "SCMP_ARCH_X32", "x32" },           { "SCMP_ARCH_ARM", "arm" },
-    { "SCMP_ARCH_AARCH64", "aarch64" },   { "SCMP_ARCH_MIPS", "mips" },
-    { "SCMP_ARCH_MIPS64", "mips64" },     { "SCMP_ARCH_MIPS64N32", "mips64n32" },
-    { "SCMP_ARCH_MIPSEL", "mipsel" },     { "SCMP_ARCH_MIPSEL64", "mipsel64" },
-    { "SCMP_ARCH_MIPSEL64N32", "mipsel64n32" }, { "SCMP_ARCH_PPC", "ppc" },
-    { "SCMP_ARCH_PPC64", "ppc64" },       { "SCMP_ARCH_PPC64LE", "ppc64le" },
-    { "SCMP_ARCH_S390", "s390" },         { "SCMP_ARCH_S390X", "s390x" },
-    { "SCMP_ARCH_PARISC", "parisc" },     { "SCMP_ARCH_PARISC64", "parisc64" },
-    { "SCMP_ARCH_RISCV64", "riscv64" },
-};
-
+#if HAVE_SECCOMP
+/* The architectures libseccomp 2.5 can build filters for, by their OCI
+ * names; libseccomp's own name is the rest, lower-cased ("x86_64"). */
 static const char *const feature_archs[] = {
     "SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM", "SCMP_ARCH_MIPS", "SCMP_ARCH_MIPS64",
     "SCMP_ARCH_MIPS64N32", "SCMP_ARCH_MIPSEL", "SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32",
@@ -67,6 +53,7 @@ static const char *const feature_archs[] = {
     "SCMP_ARCH_PPC64LE", "SCMP_ARCH_RISCV64", "SCMP_ARCH_S390", "SCMP_ARCH_S390X",
     "SCMP_ARCH_X32", "SCMP_ARCH_X86", "SCMP_ARCH_X86_64", NULL,
 };
+#endif
 
 /* The kernel's bit for a flag name of nook_seccomp_feature_flags. */
 static unsigned long flag_bit(const char *name)
@@ -179,11 +166,12 @@ static enum scmp_compare scmp_op(enum nook_seccomp_op op)
 static int add_architectures(scmp_filter_ctx ctx, char *const *archs, struct nook_error *err)
 {
     for (size_t i = 0; archs && archs[i]; i++) {
-        const char *name = NULL;
-        for (size_t k = 0; k < N_ELEMENTS(arch_table); k++)
-            if (strcmp(arch_table[k].oci, archs[i]) == 0)
-                name = arch_table[k].libseccomp;
-        uint32_t token = name ? seccomp_arch_resolve_name(name) : 0;
+        char name[32] = "";
+        for (size_t k = 0; feature_archs[k]; k++)
+            if (strcmp(feature_archs[k], archs[i]) == 0)
+                for (size_t c = 0; c + 1 < sizeof(name) && archs[i][10 + c]; c++)
+                    name[c] = (char)tolower((unsigned char)archs[i][10 + c]);
+        uint32_t token = name[0] ? seccomp_arch_resolve_name(name) : 0;
         if (!token)
             return nook_error_set(err, EINVAL,
                                   "config.json: .linux.seccomp.architectures[%zu]: \"%s\" is not known to this libseccomp",
