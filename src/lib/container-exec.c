@@ -277,7 +277,8 @@ static int merge_process(struct exec_run *run, struct nook_error *err)
         run->gids = calloc(n + o->n_additional_gids, sizeof(*run->gids));
         if (!run->gids)
             return nook_error_set(err, ENOMEM, "out of memory");
-        memcpy(run->gids, p->user.additional_gids, n * sizeof(*run->gids));
+        if (n) /* memcpy from NULL is undefined even for 0 bytes */
+            memcpy(run->gids, p->user.additional_gids, n * sizeof(*run->gids));
         memcpy(run->gids + n, o->additional_gids, o->n_additional_gids * sizeof(*run->gids));
         p->user.additional_gids = run->gids;
         p->user.n_additional_gids = n + o->n_additional_gids;
