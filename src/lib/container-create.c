@@ -16,6 +16,7 @@
 #include "cgroup.h"
 #include "container.h"
 #include "container-id.h"
+#include "helper-procs.h"
 #include "hooks.h"
 #include "notify.h"
 #include "idmap.h"
@@ -436,6 +437,7 @@ static void create_cleanup(struct create_run *run, bool failed)
         nook_cgroup_setup_clear(&run->cgroup);
     if (failed && run->dir) {
         struct nook_error ignored = { 0 };
+        (void)nook_helpers_stop_all(run->dir->fd, 0, &ignored);
         (void)nook_container_dir_remove(run->dir, &ignored);
     }
     if (failed && run->pidfd >= 0)

@@ -6,11 +6,14 @@
 
 #include "cgroup.h"
 #include "container-id.h"
+#include "helper-procs.h"
 #include "hooks.h"
 #include "state.h"
 
 /* How long delete waits for a SIGKILLed init to be gone, as runc does. */
 #define DELETE_KILL_WAIT_MS 10000
+/* How long a helper (helper-procs.h) gets to exit on SIGTERM. */
+#define HELPER_STOP_GRACE_MS 1000
 
 /* Release what the container holds, its state directory last. This is the
  * one place later stages add to, in this order: the cgroup (the cgroup
@@ -29,6 +32,9 @@ static int destroy_container(struct nook_container_dir *dir, const struct nook_s
     struct nook_error hook_err = { 0 };
     if (nook_hooks_poststop(dir->path, state, &hook_err) < 0 && warning)
         *warning = hook_err;
+    r = nook_helpers_stop_all(dir->fd, HELPER_STOP_GRACE_MS, err);
+    if (r < 0)
+        return nook_error_prefix(err, "delete container %s", state->id);
     return nook_container_dir_remove(dir, err);
 }
 
