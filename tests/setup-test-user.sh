@@ -29,6 +29,19 @@ if ! id -u "$nosubid" >/dev/null 2>&1; then
 fi
 sed -i "/^$nosubid:/d" /etc/subuid /etc/subgid
 
+# Distributions ship /dev/net/tun and /dev/fuse mode 0666: opening them
+# grants nothing by itself (a tap device is made only in a network
+# namespace the opener administers; a fuse mount needs a mount namespace
+# of its own). Some hosts leave them 0600, which keeps the unprivileged
+# user from slirp networking (nook-slirp opens /dev/net/tun in the
+# container's namespaces) and from fuse-overlayfs; give them the usual
+# mode so the tests see a normal host.
+for dev in /dev/net/tun /dev/fuse; do
+    if [ -c "$dev" ]; then
+        chmod 0666 "$dev"
+    fi
+done
+
 uid=$(id -u "$user")
 mkdir -p "/run/user/$uid"
 chown "$user:" "/run/user/$uid"

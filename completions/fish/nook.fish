@@ -142,6 +142,7 @@ complete -c nook -n '__nook_wants_argument kill 1' -a '(__nook_signals)' -d 'sig
 complete -c nook -n '__nook_using_command check' -l json -d 'print the results as JSON'
 complete -c nook -n '__nook_using_command check' -s q -l quiet -d 'print only the checks that are not ok'
 complete -c nook -n '__nook_using_command check' -s h -l help -d 'show help'
+complete -c nook -n '__nook_scan | string match -q -r "^check "' -a 'userns.sysctl userns.apparmor userns.trial subid.uid subid.gid newuidmap.setuid runtime-dir cgroup.v2 cgroup.delegation cgroup.controllers systemd.user-bus fuse.device overlay.kernel fuse-overlayfs.binary net.tun net.slirp net.ping net.low-ports nested.proc' -d 'check id'
 
 # create
 complete -c nook -n '__nook_using_command create' -s b -l bundle -x -a '(__fish_complete_directories (commandline -ct))' -d 'path to the bundle directory'
@@ -150,6 +151,7 @@ complete -c nook -n '__nook_using_command create' -l pid-file -r -F -d 'write th
 complete -c nook -n '__nook_using_command create' -l no-pivot -d 'do not use pivot_root to enter the rootfs'
 complete -c nook -n '__nook_using_command create' -l no-new-keyring -d "keep the caller's session keyring"
 complete -c nook -n '__nook_using_command create' -l preserve-fds -x -d 'pass N extra file descriptors to the container'
+complete -c nook -n '__nook_using_command create' -l overlay -d 'a copy-on-write root over root.path (nook.rootfs.overlay)'
 complete -c nook -n '__nook_using_command create' -s h -l help -d 'show help'
 
 # delete
@@ -212,11 +214,13 @@ complete -c nook -n '__nook_using_command run' -l no-subreaper -d 'do not make n
 complete -c nook -n '__nook_using_command run' -l no-pivot -d 'do not use pivot_root to enter the rootfs'
 complete -c nook -n '__nook_using_command run' -l no-new-keyring -d "keep the caller's session keyring"
 complete -c nook -n '__nook_using_command run' -l preserve-fds -x -d 'pass N extra file descriptors to the container'
+complete -c nook -n '__nook_using_command run' -l overlay -d 'a copy-on-write root over root.path (nook.rootfs.overlay)'
 complete -c nook -n '__nook_using_command run' -s h -l help -d 'show help'
 
 # spec
 complete -c nook -n '__nook_using_command spec' -s b -l bundle -x -a '(__fish_complete_directories (commandline -ct))' -d 'write config.json into DIR'
 complete -c nook -n '__nook_using_command spec' -l rootless -d 'write a config for an unprivileged user'
+complete -c nook -n '__nook_using_command spec' -l network -x -a 'slirp' -d 'give the container its own network'
 complete -c nook -n '__nook_using_command spec' -s h -l help -d 'show help'
 
 # start

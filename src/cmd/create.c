@@ -10,6 +10,7 @@ static const struct nook_option create_options[] = {
     { "no-pivot", 0, NOOK_OPT_BOOL, NULL, "do not use pivot_root to enter the rootfs (for a ramfs root)" },
     { "no-new-keyring", 0, NOOK_OPT_BOOL, NULL, "keep the caller's session keyring instead of making a new one" },
     { "preserve-fds", 0, NOOK_OPT_VALUE, "N", "pass N extra file descriptors (from fd 3) to the container" },
+    { "overlay", 0, NOOK_OPT_BOOL, NULL, "root.path as the read-only lower layer of a private writable overlay (nook.rootfs.overlay)" },
     { NULL, 0, NOOK_OPT_BOOL, NULL, NULL },
 };
 
@@ -21,8 +22,10 @@ static int create_run(const struct nook_globals *globals, const struct nook_pars
     int r = nook_cmd_state_root(globals, &root, &err);
     if (r == 0)
         r = nook_cmd_create_opts(globals, parsed, root, &opts, &err);
-    if (r == 0)
+    if (r == 0) {
         opts.console_socket = nook_parsed_value(parsed, "console-socket");
+        opts.overlay = nook_parsed_bool(parsed, "overlay");
+    }
     if (r == 0)
         r = nook_container_create(&opts, NULL, &err);
     if (r < 0) {

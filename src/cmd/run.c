@@ -18,6 +18,7 @@ static const struct nook_option run_options[] = {
     { "no-pivot", 0, NOOK_OPT_BOOL, NULL, "do not use pivot_root to enter the rootfs (for a ramfs root)" },
     { "no-new-keyring", 0, NOOK_OPT_BOOL, NULL, "keep the caller's session keyring instead of making a new one" },
     { "preserve-fds", 0, NOOK_OPT_VALUE, "N", "pass N extra file descriptors (from fd 3) to the container" },
+    { "overlay", 0, NOOK_OPT_BOOL, NULL, "root.path as the read-only lower layer of a private writable overlay (nook.rootfs.overlay)" },
     { NULL, 0, NOOK_OPT_BOOL, NULL, NULL },
 };
 
@@ -40,6 +41,7 @@ static int run_run(const struct nook_globals *globals, const struct nook_parsed 
     if (r == 0) {
         opts.console_socket = nook_parsed_value(parsed, "console-socket");
         opts.relay_terminal = !detach;
+        opts.overlay = nook_parsed_bool(parsed, "overlay");
     }
     /* As a subreaper nook also reaps what the container's init leaves
      * behind when it has no pid namespace of its own. */

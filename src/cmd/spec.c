@@ -2,7 +2,9 @@
  *
  * The rootless shape is the default when the caller is not root (runc
  * needs --rootless for it; nook picks what will run for the caller), and
- * --rootless=true|false overrides the choice either way. */
+ * --rootless=true|false overrides the choice either way. --network slirp
+ * gives either shape a network namespace wired by nook (nook-network(7)). */
+#include <string.h>
 #include <unistd.h>
 
 #include "commands.h"
@@ -12,6 +14,7 @@
 static const struct nook_option spec_options[] = {
     { "bundle", 'b', NOOK_OPT_VALUE, "DIR", "write config.json into DIR (default: the current directory)" },
     { "rootless", 0, NOOK_OPT_BOOL, NULL, "write a config for an unprivileged user (the default when not root)" },
+    { "network", 0, NOOK_OPT_VALUE, "NAME", "give the container its own network: slirp (see nook-network(7))" },
     { NULL, 0, NOOK_OPT_BOOL, NULL, NULL },
 };
 
@@ -31,7 +34,14 @@ static int spec_run(const struct nook_globals *globals, const struct nook_parsed
     }
 
     struct nook_error err = { 0 };
-    if (nook_spec_default_write(dir, rootless, &err) < 0) {
+    const char *network = nook_parsed_value(parsed, "network");
+    if (network && strcmp(network, "slirp") != 0) {
+        nook_error_set(&err, EINVAL, "spec: --network: unknown network \"%s\"; nook knows \"slirp\"",
+                       network);
+        return nook_report_error(globals, &err);
+    }
+    struct nook_spec_default_opts opts = { .rootless = rootless, .network = network };
+    if (nook_spec_default_write_opts(dir, &opts, &err) < 0) {
         nook_error_prefix(&err, "spec");
         return nook_report_error(globals, &err);
     }

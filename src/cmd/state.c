@@ -3,6 +3,7 @@
 
 #include "commands.h"
 #include "lib/container-id.h"
+#include "lib/network.h"
 #include "report.h"
 #include "lib/state-output.h"
 #include "lib/state.h"
@@ -35,6 +36,12 @@ static int state_run(const struct nook_globals *globals, const struct nook_parse
     struct nook_container_view view = { .state = &state };
     if (nook_container_status(dir, &state, &view.status, &err) < 0)
         return nook_report_error(globals, &err);
+    /* Whether the network helper still runs: known only now, never stored. */
+    struct nook_error warning = { 0 };
+    if (nook_network_annotate_state(dir, &state, view.status, &warning, &err) < 0)
+        return nook_report_error(globals, &err);
+    if (nook_error_is_set(&warning))
+        nook_report(globals, NOOK_LEVEL_WARNING, "%s", warning.message);
     _cleanup_free_ char *json = NULL;
     if (nook_runc_state_json(&view, &json, &err) < 0)
         return nook_report_error(globals, &err);

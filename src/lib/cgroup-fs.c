@@ -39,7 +39,7 @@ int nook_cgroup_fs_top(bool privileged, char **out_top, struct nook_error *err)
     const char *root;
     if (nook_cgroup_v2_root(&root) < 0)
         return nook_error_set(err, ENOENT,
-                              "this host has no cgroup v2 hierarchy (neither /sys/fs/cgroup nor /sys/fs/cgroup/unified is cgroup2), and nook uses only cgroup v2");
+                              "this host has no cgroup v2 hierarchy (neither /sys/fs/cgroup nor /sys/fs/cgroup/unified is cgroup2), and nook uses only cgroup v2 (see: nook check cgroup.v2)");
     if (privileged) {
         *out_top = strdup("/");
         return *out_top ? 0 : nook_error_set(err, ENOMEM, "out of memory");
@@ -66,7 +66,7 @@ int nook_cgroup_fs_top(bool privileged, char **out_top, struct nook_error *err)
     }
     if (!top)
         return nook_error_set(err, EACCES,
-                              "no cgroup v2 subtree is delegated to you (your cgroup %s in %s is not yours)",
+                              "no cgroup v2 subtree is delegated to you (your cgroup %s in %s is not yours) (see: nook check cgroup.delegation)",
                               own, root);
     *out_top = steal_pointer(&top);
     return 0;
@@ -202,6 +202,8 @@ int nook_cgroup_fs_prepare(const struct nook_cgroup_request *request, const char
         return r;
     _cleanup_free_ char *made_from = NULL;
     r = nook_cgroup_v2_mkdir(path, &made_from, err);
+    if (r == -EACCES || r == -EPERM || r == -EROFS)
+        nook_cgroup_error_see(err, "cgroup.delegation");
     if (r < 0)
         return r;
 

@@ -1,7 +1,9 @@
 /* cgroup-internal.h: what the cgroup rooms share among themselves: the
  * generic cgroup v2 pieces (cgroup-v2.c), the limits (cgroup-resources.c)
  * and the systemd manager (cgroup-systemd.c), which cgroup.c dispatches to.
- * Not for use outside src/lib/cgroup*.c (and their unit tests). */
+ * Not for use outside src/lib/cgroup*.c (and their unit tests), but for
+ * `nook check`, which finds the delegation as the cgroupfs manager does
+ * (hostcheck-cgroup.c). */
 #pragma once
 
 #include "cgroup.h"
@@ -32,6 +34,10 @@ int nook_cgroup_v2_read(int dirfd, const char *file, char **out, struct nook_err
 /* Write value to an interface file in one write(2), as the kernel wants;
  * the error names the file and the value (callers add the cgroup). */
 int nook_cgroup_v2_write(int dirfd, const char *file, const char *value, struct nook_error *err);
+
+/* End err's message with " (see: nook check <check_id>)": the check of
+ * `nook check` that explains what went wrong (once; no-op without err). */
+void nook_cgroup_error_see(struct nook_error *err, const char *check_id);
 
 /* Whether a space-separated list (cgroup.controllers,
  * cgroup.subtree_control) holds word. */

@@ -145,9 +145,11 @@ int nook_cgroup_enable_controllers_at(int parent_dirfd, const char *parent_path,
             char *comma = paths ? strstr(paths, ", ") : NULL;
             if (comma)
                 *comma = '\0';
-            return nook_error_set(err, ENOTSUP,
-                                  "%s: cannot be applied: the cgroup v2 controller \"%s\" is missing for the cgroups below %s: %s; %s, or add the annotation \"nook.cgroup.optional\": \"true\" to run without the limit",
-                                  str_or(paths, where), needed[i], parent_path, why.reason, why.fix);
+            nook_error_set(err, ENOTSUP,
+                           "%s: cannot be applied: the cgroup v2 controller \"%s\" is missing for the cgroups below %s: %s; %s, or add the annotation \"nook.cgroup.optional\": \"true\" to run without the limit",
+                           str_or(paths, where), needed[i], parent_path, why.reason, why.fix);
+            nook_cgroup_error_see(err, "cgroup.controllers");
+            return -ENOTSUP;
         }
         _cleanup_free_ char *part = NULL;
         if (asprintf(&part, "%s: not applied: the cgroup v2 controller \"%s\" is missing: %s",

@@ -12,10 +12,7 @@
 #include "config.h"
 #include "cgroup-systemd.h"
 
-/* The path of the first unix:path= address in a D-Bus address list
- * ("unix:path=/run/user/1000/bus,guid=...;tcp:..."), unescaped (%XX); NULL
- * when there is none. */
-static char *unix_path_of_address(const char *address)
+char *nook_sd_bus_address_path(const char *address)
 {
     const char *p = address;
     while (p && *p) {
@@ -62,7 +59,7 @@ bool nook_sd_bus_socket_present(bool privileged, char **where)
     *where = NULL;
     const char *address = getenv(privileged ? "DBUS_SYSTEM_BUS_ADDRESS" : "DBUS_SESSION_BUS_ADDRESS");
     if (address && *address) {
-        *where = unix_path_of_address(address);
+        *where = nook_sd_bus_address_path(address);
         if (!*where) {
             /* An abstract socket or tcp: only connecting can tell. */
             *where = strdup(address);
@@ -207,7 +204,8 @@ static int no_bus_error(bool privileged, const char *where, struct nook_error *e
         return nook_error_set(err, ENOMEDIUM,
                               "the systemd cgroup manager needs systemd as the init system and "
                               "its system bus, which this host does not have (%s missing, or "
-                              "no /run/systemd/system): use --cgroup-manager cgroupfs",
+                              "no /run/systemd/system): use --cgroup-manager cgroupfs "
+                              "(see: nook check systemd.user-bus)",
                               where ? where : "no bus address");
     if (!where)
         return nook_error_set(err, ENOMEDIUM,
@@ -215,13 +213,13 @@ static int no_bus_error(bool privileged, const char *where, struct nook_error *e
                               "user bus, but neither $DBUS_SESSION_BUS_ADDRESS nor "
                               "$XDG_RUNTIME_DIR is set: run nook in a systemd user session (log "
                               "in, or `loginctl enable-linger $USER`), or use --cgroup-manager "
-                              "cgroupfs or disabled");
+                              "cgroupfs or disabled (see: nook check systemd.user-bus)");
     return nook_error_set(err, ENOMEDIUM,
                           "the systemd cgroup manager needs your systemd user manager on the "
                           "user bus, but there is no bus socket at %s: run nook in a systemd "
                           "user session with a user bus (dbus-user-session; log in, or "
                           "`loginctl enable-linger $USER`), or use --cgroup-manager cgroupfs or "
-                          "disabled",
+                          "disabled (see: nook check systemd.user-bus)",
                           where);
 }
 
@@ -244,7 +242,7 @@ static int check_manager(struct nook_sd_bus *bus, struct nook_error *err)
     if (r < 0)
         return nook_error_set(err, EHOSTUNREACH,
                               "the systemd cgroup manager: %s at %s answers, but %s does not: "
-                              "%s%s",
+                              "%s%s (see: nook check systemd.user-bus)",
                               bus_name(bus), bus->where, manager_name(bus),
                               c.error.message ? c.error.message : strerror(-r),
                               bus->privileged ? "" : " (it runs as `systemd --user`, started by "
@@ -269,8 +267,9 @@ int nook_sd_bus_open(bool privileged, struct nook_sd_bus **out, struct nook_erro
         return r;
     r = privileged ? bus->lib.sd_bus_open_system(&bus->bus) : bus->lib.sd_bus_open_user(&bus->bus);
     if (r < 0)
-        return nook_error_set_errno(err, -r, "the systemd cgroup manager: connect to %s at %s",
-                                    bus_name(bus), bus->where);
+        return nook_error_set(err, -r,
+                              "the systemd cgroup manager: connect to %s at %s: %s (see: nook check systemd.user-bus)",
+                              bus_name(bus), bus->where, strerror(-r));
     if ((r = check_manager(bus, err)) < 0)
         return r;
     *out = steal_pointer(&bus);

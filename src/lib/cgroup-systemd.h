@@ -10,7 +10,8 @@
  *   cgroup-systemd-bus.c    libsystemd's sd-bus, loaded with dlopen() only
  *                           when a bus socket exists: connect, start and stop
  *                           units, wait for their jobs.
- *   cgroup-systemd.c        the manager itself (cgroup-internal.h). */
+ *   cgroup-systemd.c        the manager itself (cgroup-internal.h).
+ * `nook check` (hostcheck-cgroup.c) reads bus addresses as the bus does. */
 #pragma once
 
 #include <stdbool.h>
@@ -135,6 +136,11 @@ int nook_sd_unit_props(const struct nook_cgroup_request *request, const char *sl
 /* ---- the bus (cgroup-systemd-bus.c) ---- */
 
 struct nook_sd_bus;
+
+/* The path of the first unix:path= address in a D-Bus address list
+ * ("unix:path=/run/user/1000/bus,guid=...;tcp:..."), unescaped (%XX); NULL
+ * when there is none (or out of memory). */
+char *nook_sd_bus_address_path(const char *address);
 
 /* Where the bus socket is for the caller (privileged: the system bus), as a
  * path, in *where ("$XDG_RUNTIME_DIR/bus" expanded, say); true when it is

@@ -355,6 +355,14 @@ int nook_cgroup_v2_write(int dirfd, const char *file, const char *value, struct 
     return 0;
 }
 
+void nook_cgroup_error_see(struct nook_error *err, const char *check_id)
+{
+    if (!err || strstr(err->message, " (see: nook check "))
+        return;
+    size_t len = strnlen(err->message, sizeof(err->message));
+    snprintf(err->message + len, sizeof(err->message) - len, " (see: nook check %s)", check_id);
+}
+
 bool nook_cgroup_v2_list_has(const char *list, const char *word)
 {
     size_t wlen = strlen(word);

@@ -150,8 +150,8 @@ static int merge_warning(char **into, char *more)
 /* No cgroup: every limit asked for is refused, naming why there is no
  * cgroup and how to get one; or, optional, one warning names them all. */
 static int refuse_without_cgroup(const struct nook_cgroup_request *request, bool optional,
-                                 const char *reason, const char *fix, char **warning,
-                                 struct nook_error *err)
+                                 const char *reason, const char *fix, const char *see,
+                                 char **warning, struct nook_error *err)
 {
     _cleanup_free_ char *paths = NULL;
     int n = nook_cgroup_resources_paths(request->resources, CONFIG_WHERE,
@@ -168,9 +168,12 @@ static int refuse_without_cgroup(const struct nook_cgroup_request *request, bool
     char *comma = strstr(paths, ", ");
     if (comma)
         *comma = '\0';
-    return nook_error_set(err, ENOTSUP,
-                          "%s: cannot be applied: %s; %s, or add the annotation \"nook.cgroup.optional\": \"true\" to run without limits",
-                          paths, reason, fix);
+    nook_error_set(err, ENOTSUP,
+                   "%s: cannot be applied: %s; %s, or add the annotation \"nook.cgroup.optional\": \"true\" to run without limits",
+                   paths, reason, fix);
+    if (see)
+        nook_cgroup_error_see(err, see);
+    return -ENOTSUP;
 }
 
 static int prepare_none(const struct nook_cgroup_request *request, bool optional,
@@ -178,19 +181,25 @@ static int prepare_none(const struct nook_cgroup_request *request, bool optional
 {
     char reason[NOOK_ERROR_MAX];
     const char *fix;
+    const char *see = NULL;
+    /* The pointer to `nook check` goes at the end of the whole message. */
+    const char *why_see = strstr(why_none, " (see: nook check ");
+    int why_len = (int)(why_see ? (size_t)(why_see - why_none) : strlen(why_none));
     if (request->manager == NOOK_CGROUP_MANAGER_NONE) {
         snprintf(reason, sizeof(reason), "cgroups are disabled (--cgroup-manager disabled)");
         fix = "drop --cgroup-manager disabled";
     } else if (request->privileged) {
-        snprintf(reason, sizeof(reason), "the container gets no cgroup: %s", why_none);
+        snprintf(reason, sizeof(reason), "the container gets no cgroup: %.*s", why_len, why_none);
         fix = "mount a cgroup v2 hierarchy on /sys/fs/cgroup (or /sys/fs/cgroup/unified)";
+        see = "cgroup.v2";
     } else {
         snprintf(reason, sizeof(reason),
-                 "the container gets no cgroup: no systemd user manager answers on a user bus, and %s",
-                 why_none);
+                 "the container gets no cgroup: no systemd user manager answers on a user bus, and %.*s",
+                 why_len, why_none);
         fix = "run `loginctl enable-linger $USER` and create the container inside your systemd user session (or have a cgroup v2 subtree delegated to you)";
+        see = "cgroup.delegation";
     }
-    return refuse_without_cgroup(request, optional, reason, fix, warning, err);
+    return refuse_without_cgroup(request, optional, reason, fix, see, warning, err);
 }
 
 static int prepare_cgroupfs(const struct nook_cgroup_request *request, bool optional,

@@ -20,6 +20,8 @@
 #include "hooks.h"
 #include "notify.h"
 #include "idmap.h"
+#include "network.h"
+#include "overlay.h"
 #include "init/init.h"
 #include "init/sync.h"
 #include "proc.h"
@@ -61,6 +63,8 @@ struct create_run {
     struct nook_cgroup_setup cgroup;
     bool cgroup_prepared;      /* cgroup holds what nook_cgroup_prepare() set up */
     struct nook_seccomp_program seccomp; /* compiled .linux.seccomp; length 0: none */
+    struct nook_network *network; /* slirp networking (network.h); NULL: none */
+    struct nook_overlay_plan *overlay; /* overlays to mount (overlay.h); NULL: none */
 };
 
 static void log_to(const struct nook_create_opts *opts, int level, const char *message)
@@ -86,6 +90,8 @@ static int load_bundle(struct create_run *run, struct nook_error *err)
     if (r < 0)
         return nook_error_set_errno(err, -r, "bundle \"%s\"", opts->bundle);
     r = nook_spec_load(run->bundle, &run->spec, err);
+    if (r == 0 && opts->overlay)
+        r = nook_overlay_request(&run->spec->annotations, err);
     if (r < 0)
         return r;
     if (!run->spec->process)
@@ -106,7 +112,8 @@ static int load_bundle(struct create_run *run, struct nook_error *err)
     if (!S_ISDIR(st.st_mode))
         return nook_error_set(err, ENOTDIR, "config.json: .root.path: rootfs \"%s\" is not a directory",
                               run->rootfs);
-    return 0;
+    return nook_overlay_plan_new(run->spec, run->bundle, run->rootfs, getenv("PATH"),
+                                 getenv("NOOK_FUSE_OVERLAYFS"), &run->overlay, err);
 }
 
 static bool spec_has_namespace(const struct nook_spec *spec, enum nook_ns_type type, bool *with_path)
@@ -282,6 +289,38 @@ static int take_console(struct create_run *run, int master, struct nook_error *e
     return nook_terminal_take_master(run->console_socket, master, &run->console_fd, err);
 }
 
+/* The init mounted an overlay, or needs fuse-overlayfs for one. */
+static int handle_overlay(struct create_run *run, const struct nook_sync_msg *msg, int passed_fd,
+                          struct nook_error *err)
+{
+    const struct nook_overlay_event event = {
+        .plan = run->overlay,
+        .dir_fd = run->dir->fd,
+        .dir_path = run->dir->path,
+        .init_pid = run->pid,
+        .privileged = run->owner.privileged,
+        .sync_fd = run->sync_fds[0],
+        .state = &run->state,
+        .log = run->opts->log,
+        .log_data = run->opts->log_data,
+    };
+    return nook_overlay_handle(&event, msg->type, msg->text, passed_fd, err);
+}
+
+/* The upper and work directories, owned by the container's root. */
+static int prepare_overlay(struct create_run *run, struct nook_error *err)
+{
+    if (!run->overlay)
+        return 0;
+    int64_t uid = run->have_maps ? nook_idmap_to_host(&run->maps.uid, 0) : (int64_t)getuid();
+    int64_t gid = run->have_maps ? nook_idmap_to_host(&run->maps.gid, 0) : (int64_t)getgid();
+    if (run->overlay->root && (uid < 0 || gid < 0))
+        return nook_error_set(err, EINVAL,
+                              "an overlay root needs the container's root mapped: .linux.uidMappings "
+                              "and .linux.gidMappings have no container id 0");
+    return nook_overlay_prepare(run->overlay, run->dir->fd, run->dir->path, (uid_t)uid, (gid_t)gid, err);
+}
+
 /* Read the child's messages until it is READY or fails. */
 static int supervise_setup(struct create_run *run, struct nook_error *err)
 {
@@ -318,6 +357,12 @@ static int supervise_setup(struct create_run *run, struct nook_error *err)
             if (r < 0)
                 return r;
             break;
+        case NOOK_SYNC_OVERLAY_MOUNTED:
+        case NOOK_SYNC_OVERLAY_FUSE:
+            r = handle_overlay(run, &msg, passed_fd, err);
+            if (r < 0)
+                return r;
+            break;
         case NOOK_SYNC_READY:
             return 0;
         default:
@@ -347,6 +392,7 @@ static int spawn_init(struct create_run *run, bool userns, struct nook_error *er
         .preserve_fds = run->opts->preserve_fds,
         .hooks_state = &run->state,
         .seccomp = run->seccomp.length ? &run->seccomp : NULL,
+        .overlay = run->overlay,
     };
     bool net_joined = false;
     ctx.netns_owned = spec_has_namespace(run->spec, NOOK_NS_NETWORK, &net_joined) && !net_joined;
@@ -389,7 +435,14 @@ static int spawn_init(struct create_run *run, bool userns, struct nook_error *er
         if (run->cgroup.clone_into_fd >= 0 && !run->cgroup.attach_after_clone)
             return nook_error_set_errno(err, errno, "clone the container's init into the cgroup %s (namespaces 0x%x)",
                                         run->cgroup.cgroup.path, flags);
-        return nook_error_set_errno(err, errno, "clone the container's init (namespaces 0x%x)", flags);
+        int saved = errno;
+        /* A refused user namespace is a host setup problem: point at it. */
+        if ((flags & CLONE_NEWUSER) &&
+            (saved == EPERM || saved == EACCES || saved == ENOSPC || saved == EUSERS))
+            return nook_error_set(err, saved,
+                                  "clone the container's init (namespaces 0x%x): %s (see: nook check userns.trial)",
+                                  flags, strerror(saved));
+        return nook_error_set_errno(err, saved, "clone the container's init (namespaces 0x%x)", flags);
     }
     if (run->pid == 0) {
         close(run->sync_fds[0]);
@@ -415,9 +468,15 @@ static int spawn_init(struct create_run *run, bool userns, struct nook_error *er
         if (r < 0)
             return nook_error_prefix(err, "write the user namespace's id maps");
     }
+    /* The network helper sets up while the init does, and must be ready
+     * before create returns. */
+    r = nook_network_start(run->network, run->dir, run->pid, run->pidfd, err);
+    if (r < 0)
+        return r;
     if (nook_sync_send(run->sync_fds[0], NOOK_SYNC_MAPS_WRITTEN, 0, NULL) < 0)
         return nook_error_set(err, EPIPE, "the container's init exited during setup");
-    return supervise_setup(run, err);
+    r = supervise_setup(run, err);
+    return r < 0 ? r : nook_network_wait_ready(run->network, err);
 }
 
 static void create_cleanup(struct create_run *run, bool failed)
@@ -438,6 +497,7 @@ static void create_cleanup(struct create_run *run, bool failed)
     if (failed && run->dir) {
         struct nook_error ignored = { 0 };
         (void)nook_helpers_stop_all(run->dir->fd, 0, &ignored);
+        (void)nook_overlay_release(run->dir->fd, run->dir->path, NULL, false, &ignored);
         (void)nook_container_dir_remove(run->dir, &ignored);
     }
     if (failed && run->pidfd >= 0)
@@ -455,6 +515,8 @@ static void create_cleanup(struct create_run *run, bool failed)
         nook_idmaps_clear(&run->maps);
     nook_state_clear(&run->state);
     nook_seccomp_program_clear(&run->seccomp);
+    nook_network_free(run->network);
+    nook_overlay_plan_free(run->overlay);
     nook_spec_free(run->spec);
     free(run->bundle);
     free(run->rootfs);
@@ -496,9 +558,13 @@ static int create_steps(struct create_run *run, struct nook_error *err)
         return r;
     r = make_exec_fifo(run, err);
     if (r == 0)
+        r = prepare_overlay(run, err);
+    if (r == 0)
         r = nook_notify_prepare(run->spec, run->dir->path, opts->notify_socket, err);
     if (r == 0)
         r = nook_hooks_keep_config(run->spec, run->bundle, run->dir->fd, err);
+    if (r == 0)
+        r = nook_network_prepare(run->spec, run->dir, &run->network, err);
     if (r == 0)
         r = prepare_cgroup(run, err);
     if (r < 0)
@@ -530,6 +596,8 @@ int nook_container_create(const struct nook_create_opts *opts, struct nook_creat
     for (int i = 0; i < NOOK_NS_COUNT; i++)
         run.ns_fds[i] = -1;
     int r = create_steps(&run, err);
+    if (r < 0 && run.dir)
+        nook_overlay_explain_failure(run.dir->fd, err);
     if (created)
         created->console_fd = -1;
     if (r == 0 && created) {

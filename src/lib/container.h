@@ -29,6 +29,7 @@ struct nook_create_opts {
     const char *notify_socket; /* the caller's NOTIFY_SOCKET (notify.h); NULL: none */
     const char *console_socket; /* --console-socket: receives a terminal's pty master */
     bool relay_terminal;       /* `run` in the foreground: the caller relays the pty itself */
+    bool overlay;              /* --overlay: nook.rootfs.overlay "true" (overlay.h) */
     /* --cgroup-manager / --systemd-cgroup; AUTO (0) chooses (cgroup.h). */
     enum nook_cgroup_manager cgroup_manager;
     nook_log_fn log;

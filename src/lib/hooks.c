@@ -11,6 +11,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "hooks.h"
 #include "init/init.h"
@@ -328,8 +329,10 @@ int nook_hooks_init_create(const struct nook_init_ctx *ctx, struct nook_error *e
         if (r < 0)
             return r;
     }
+    /* Run in the container's namespaces, these hooks get the pid "as seen
+     * by the container" (runtime-spec, State): the init's own. */
     return nook_hooks_run_state(ctx->spec, NOOK_HOOK_CREATE_CONTAINER, ctx->hooks_state,
-                                ctx->host_pid, NOOK_STATUS_CREATING, err);
+                                getpid(), NOOK_STATUS_CREATING, err);
 }
 
 int nook_hooks_init_start(const struct nook_init_ctx *ctx, struct nook_error *err)
@@ -337,7 +340,7 @@ int nook_hooks_init_start(const struct nook_init_ctx *ctx, struct nook_error *er
     if (!ctx->hooks_state || !nook_hooks_for(ctx->spec, NOOK_HOOK_START_CONTAINER))
         return 0;
     _cleanup_free_ char *json = NULL;
-    int r = render_state(ctx->hooks_state, ctx->host_pid, NOOK_STATUS_CREATED, &json, err);
+    int r = render_state(ctx->hooks_state, getpid(), NOOK_STATUS_CREATED, &json, err);
     if (r < 0)
         return r;
     /* In the container now: its paths, its working directory. */

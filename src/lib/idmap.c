@@ -18,12 +18,6 @@
 
 extern char **environ;
 
-/* A subordinate range as found in /etc/subuid or through libsubid. */
-struct sub_range {
-    unsigned long start;
-    unsigned long count;
-};
-
 static int idmap_append(struct nook_idmap *map, uint32_t container_id, uint32_t host_id,
                         uint32_t size)
 {
@@ -46,56 +40,149 @@ static int idmap_copy(struct nook_idmap *dst, const struct nook_idmap *src)
     return 0;
 }
 
-/* Look a program up in PATH, then in the usual system directories
- * (PATH is often minimal under engines). */
-static char *find_program(const char *name)
+char *nook_find_in_path(const char *name, const char *path)
 {
-    const char *path = getenv("PATH");
-    _cleanup_free_ char *dirs = NULL;
-    if (asprintf(&dirs, "%s:/usr/bin:/usr/sbin:/bin:/sbin", path ? path : "") < 0)
+    if (!path || !*path)
+        return NULL;
+    _cleanup_free_ char *dirs = strdup(path);
+    if (!dirs)
         return NULL;
     char *save = NULL;
     for (char *dir = strtok_r(dirs, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+        /* A relative entry would depend on the current directory. */
         if (dir[0] != '/')
             continue;
         char *candidate = NULL;
         if (asprintf(&candidate, "%s/%s", dir, name) < 0)
             return NULL;
-        if (access(candidate, X_OK) == 0)
+        struct stat st;
+        if (stat(candidate, &st) == 0 && S_ISREG(st.st_mode) && access(candidate, X_OK) == 0)
             return candidate;
         free(candidate);
     }
     return NULL;
 }
 
-/* Read "name:start:count" (or "uid:start:count") lines of a subid file:
- * the fallback when nook is built without libsubid. */
-static int read_subid_file(const char *file, const char *name, uid_t uid, struct sub_range **out,
-                           size_t *count)
+/* PATH is often minimal under engines: the usual system directories are
+ * searched after it. */
+char *nook_find_program(const char *name, const char *path)
 {
-    _cleanup_fclose_ FILE *f = fopen(file, "re");
+    char *found = nook_find_in_path(name, path);
+    return found ? found : nook_find_in_path(name, NOOK_PROGRAM_FALLBACK_PATH);
+}
+
+static char *find_program(const char *name)
+{
+    return nook_find_program(name, getenv("PATH"));
+}
+
+void nook_subid_entries_free(struct nook_subid_entry *entries, size_t count)
+{
+    for (size_t i = 0; entries && i < count; i++)
+        free(entries[i].owner);
+    free(entries);
+}
+
+/* A decimal number that fills the whole field. */
+static bool parse_ulong(const char *text, unsigned long *out)
+{
+    if (!text || !*text || text[0] == '-' || text[0] == '+')
+        return false;
+    char *end = NULL;
+    errno = 0;
+    unsigned long v = strtoul(text, &end, 10);
+    if (errno || !end || *end)
+        return false;
+    *out = v;
+    return true;
+}
+
+int nook_subid_file_read(const char *file, struct nook_subid_entry **out, size_t *count,
+                         size_t *invalid)
+{
     *out = NULL;
     *count = 0;
+    if (invalid)
+        *invalid = 0;
+    _cleanup_fclose_ FILE *f = fopen(file, "re");
     if (!f)
         return errno == ENOENT ? 0 : -errno;
-    char line[512];
-    char uid_text[32];
-    snprintf(uid_text, sizeof(uid_text), "%u", (unsigned)uid);
-    while (fgets(line, sizeof(line), f)) {
+    struct nook_subid_entry *entries = NULL;
+    size_t n = 0;
+    _cleanup_free_ char *line = NULL;
+    size_t size = 0;
+    ssize_t len;
+    while ((len = getline(&line, &size, f)) > 0) {
+        if (line[len - 1] == '\n')
+            line[--len] = '\0';
+        if (len == 0 || line[0] == '#')
+            continue;
         char *save = NULL;
         char *owner = strtok_r(line, ":", &save);
         char *start = strtok_r(NULL, ":", &save);
-        char *length = strtok_r(NULL, ":\n", &save);
-        if (!owner || !start || !length)
+        char *length = strtok_r(NULL, ":", &save);
+        char *extra = strtok_r(NULL, ":", &save);
+        unsigned long start_value, length_value;
+        if (!owner || extra || !parse_ulong(start, &start_value) ||
+            !parse_ulong(length, &length_value)) {
+            if (invalid)
+                (*invalid)++;
             continue;
-        if (!(name && strcmp(owner, name) == 0) && strcmp(owner, uid_text) != 0)
-            continue;
-        struct sub_range *grown = realloc(*out, (*count + 1) * sizeof(*grown));
-        if (!grown)
+        }
+        struct nook_subid_entry *grown = realloc(entries, (n + 1) * sizeof(*grown));
+        if (!grown) {
+            nook_subid_entries_free(entries, n);
             return -ENOMEM;
-        *out = grown;
-        grown[(*count)++] = (struct sub_range){ strtoul(start, NULL, 10), strtoul(length, NULL, 10) };
+        }
+        entries = grown;
+        entries[n].owner = strdup(owner);
+        if (!entries[n].owner) {
+            nook_subid_entries_free(entries, n);
+            return -ENOMEM;
+        }
+        entries[n].start = start_value;
+        entries[n].count = length_value;
+        n++;
     }
+    *out = entries;
+    *count = n;
+    return 0;
+}
+
+bool nook_subid_entry_is_for(const struct nook_subid_entry *entry, const char *name, uid_t uid)
+{
+    char uid_text[32];
+    snprintf(uid_text, sizeof(uid_text), "%u", (unsigned)uid);
+    return (name && strcmp(entry->owner, name) == 0) || strcmp(entry->owner, uid_text) == 0;
+}
+
+/* The owner's ranges of a subid file, in the file's order: nook reads the
+ * files itself unless another source is configured (see below). */
+static int read_subid_file(const char *file, const char *name, uid_t uid,
+                           struct nook_subid_range **out, size_t *count)
+{
+    struct nook_subid_entry *entries = NULL;
+    size_t n = 0;
+    *out = NULL;
+    *count = 0;
+    int r = nook_subid_file_read(file, &entries, &n, NULL);
+    if (r < 0)
+        return r;
+    for (size_t i = 0; i < n; i++) {
+        if (!nook_subid_entry_is_for(&entries[i], name, uid))
+            continue;
+        struct nook_subid_range *grown = realloc(*out, (*count + 1) * sizeof(*grown));
+        if (!grown) {
+            nook_subid_entries_free(entries, n);
+            free(*out);
+            *out = NULL;
+            *count = 0;
+            return -ENOMEM;
+        }
+        *out = grown;
+        grown[(*count)++] = (struct nook_subid_range){ entries[i].start, entries[i].count };
+    }
+    nook_subid_entries_free(entries, n);
     return 0;
 }
 
@@ -125,7 +212,7 @@ static bool subid_service_configured(void)
 }
 
 /* Ask libsubid, loaded now. Returns the count or a negative errno. */
-static int subid_library_ranges(bool for_uids, const char *owner, struct sub_range **out,
+static int subid_library_ranges(bool for_uids, const char *owner, struct nook_subid_range **out,
                                  size_t *count)
 {
     void *lib = dlopen("libsubid.so.4", RTLD_NOW | RTLD_LOCAL);
@@ -144,7 +231,7 @@ static int subid_library_ranges(bool for_uids, const char *owner, struct sub_ran
         *out = calloc((size_t)n, sizeof(**out));
         if (*out) {
             for (int i = 0; i < n; i++)
-                (*out)[i] = (struct sub_range){ ranges[i].start, ranges[i].count };
+                (*out)[i] = (struct nook_subid_range){ ranges[i].start, ranges[i].count };
             *count = (size_t)n;
         } else {
             r = -ENOMEM;
@@ -156,26 +243,37 @@ static int subid_library_ranges(bool for_uids, const char *owner, struct sub_ran
 }
 #endif
 
-static int subordinate_ranges(bool for_uids, const struct nook_idmap_owner *owner,
-                              struct sub_range **out, size_t *count)
+int nook_subid_ranges(bool for_uids, const char *file, const struct nook_idmap_owner *owner,
+                      struct nook_subid_range **out, size_t *count, bool *from_library)
 {
     *out = NULL;
     *count = 0;
+    if (from_library)
+        *from_library = false;
 #if HAVE_SUBID
     if (owner->name && subid_service_configured()) {
         int r = subid_library_ranges(for_uids, owner->name, out, count);
-        if (r != -ENOENT)
+        if (r != -ENOENT) {
+            if (from_library)
+                *from_library = true;
             return r;
+        }
         /* libsubid is not installed: fall back to the files. */
     }
 #endif
-    return read_subid_file(for_uids ? "/etc/subuid" : "/etc/subgid", owner->name, owner->uid, out,
-                           count);
+    if (!file)
+        file = for_uids ? NOOK_SUBUID_FILE : NOOK_SUBGID_FILE;
+    return read_subid_file(file, owner->name, owner->uid, out, count);
 }
 
-/* container 0 → own id, then the subordinate ranges in order. */
-static int build_subordinate_map(struct nook_idmap *map, uint32_t own_id,
-                                 const struct sub_range *ranges, size_t count)
+static int subordinate_ranges(bool for_uids, const struct nook_idmap_owner *owner,
+                              struct nook_subid_range **out, size_t *count)
+{
+    return nook_subid_ranges(for_uids, NULL, owner, out, count, NULL);
+}
+
+int nook_idmap_add_subordinate(struct nook_idmap *map, uint32_t own_id,
+                               const struct nook_subid_range *ranges, size_t count)
 {
     int r = idmap_append(map, 0, own_id, 1);
     uint32_t next = 1;
@@ -194,8 +292,8 @@ static int build_subordinate_map(struct nook_idmap *map, uint32_t own_id,
 static int resolve_unprivileged(const struct nook_idmap_owner *owner, struct nook_idmaps *out,
                                 struct nook_error *err)
 {
-    _cleanup_free_ struct sub_range *uid_ranges = NULL;
-    _cleanup_free_ struct sub_range *gid_ranges = NULL;
+    _cleanup_free_ struct nook_subid_range *uid_ranges = NULL;
+    _cleanup_free_ struct nook_subid_range *gid_ranges = NULL;
     size_t uid_count = 0, gid_count = 0;
     int r = subordinate_ranges(true, owner, &uid_ranges, &uid_count);
     if (r == 0)
@@ -206,35 +304,42 @@ static int resolve_unprivileged(const struct nook_idmap_owner *owner, struct noo
     out->newuidmap = find_program("newuidmap");
     out->newgidmap = find_program("newgidmap");
     const char *who = owner->name ? owner->name : "this user";
-    const char *why = NULL;
-    char because[512];
+    /* What is missing, then the fix, which ends with the check of `nook
+     * check` that explains it. */
+    const char *missing = NULL;
+    char what[256];
+    char fix[512];
     if (uid_count == 0) {
-        snprintf(because, sizeof(because),
-                 "no subordinate uids for \"%s\" in /etc/subuid; add a range with `sudo usermod --add-subuids 100000-165535 --add-subgids 100000-165535 %s`",
-                 who, who);
-        why = because;
+        snprintf(what, sizeof(what), "no subordinate uids for \"%s\" in /etc/subuid", who);
+        snprintf(fix, sizeof(fix),
+                 "add a range with `sudo usermod --add-subuids 100000-165535 --add-subgids 100000-165535 %s` (see: nook check subid.uid)",
+                 who);
+        missing = what;
     } else if (gid_count == 0) {
-        snprintf(because, sizeof(because),
-                 "no subordinate gids for \"%s\" in /etc/subgid; add a range with `sudo usermod --add-subgids 100000-165535 %s`",
-                 who, who);
-        why = because;
+        snprintf(what, sizeof(what), "no subordinate gids for \"%s\" in /etc/subgid", who);
+        snprintf(fix, sizeof(fix),
+                 "add a range with `sudo usermod --add-subgids 100000-165535 %s` (see: nook check subid.gid)",
+                 who);
+        missing = what;
     } else if (!out->newuidmap || !out->newgidmap) {
-        why = "newuidmap/newgidmap not found; install them (`sudo apt-get install uidmap`)";
+        missing = "newuidmap/newgidmap not found";
+        snprintf(fix, sizeof(fix),
+                 "install them (`sudo apt-get install uidmap`) (see: nook check newuidmap.setuid)");
     }
-    if (why) {
+    if (missing) {
         free(steal_pointer(&out->newuidmap));
         free(steal_pointer(&out->newgidmap));
-        if (asprintf(&out->warning, "%s; running with a single mapping (container 0 = uid %u)", why,
-                     (unsigned)owner->uid) < 0)
+        if (asprintf(&out->warning, "%s; running with a single mapping (container 0 = uid %u); %s",
+                     missing, (unsigned)owner->uid, fix) < 0)
             return nook_error_set(err, ENOMEM, "out of memory");
         r = idmap_append(&out->uid, 0, owner->uid, 1);
         if (r == 0)
             r = idmap_append(&out->gid, 0, owner->gid, 1);
         return r < 0 ? nook_error_set(err, -r, "out of memory") : 0;
     }
-    r = build_subordinate_map(&out->uid, owner->uid, uid_ranges, uid_count);
+    r = nook_idmap_add_subordinate(&out->uid, owner->uid, uid_ranges, uid_count);
     if (r == 0)
-        r = build_subordinate_map(&out->gid, owner->gid, gid_ranges, gid_count);
+        r = nook_idmap_add_subordinate(&out->gid, owner->gid, gid_ranges, gid_count);
     return r < 0 ? nook_error_set(err, -r, "out of memory") : 0;
 }
 
@@ -320,9 +425,9 @@ static const char *helper_failure_hint(const char *helper_path, const char *who)
     struct stat st;
     if (stat(helper_path, &st) == 0 && !(st.st_mode & S_ISUID) &&
         getxattr(helper_path, "security.capability", NULL, 0) < 0)
-        return "it is neither setuid root nor has file capabilities; reinstall it (`sudo apt-get install --reinstall uidmap`)";
+        return "it is neither setuid root nor has file capabilities; reinstall it (`sudo apt-get install --reinstall uidmap`) (see: nook check newuidmap.setuid)";
     (void)who;
-    return "the ranges must belong to the user in /etc/subuid and /etc/subgid (see `nook check`)";
+    return "the ranges must belong to the user in /etc/subuid and /etc/subgid (see: nook check newuidmap.setuid)";
 }
 
 /* Run newuidmap/newgidmap PID c h s ...; on failure the error carries its
@@ -413,7 +518,7 @@ int nook_idmaps_write(pid_t pid, const struct nook_idmaps *maps, const struct no
         r = run_map_helper(maps->newuidmap, pid, &maps->uid, who, err);
     } else {
         r = nook_error_set(err, EPERM,
-                           "the uid mapping needs newuidmap, which was not found; install it (`sudo apt-get install uidmap`)");
+                           "the uid mapping needs newuidmap, which was not found; install it (`sudo apt-get install uidmap`) (see: nook check newuidmap.setuid)");
     }
     if (r < 0)
         return r;
@@ -434,7 +539,7 @@ int nook_idmaps_write(pid_t pid, const struct nook_idmaps *maps, const struct no
     if (maps->newgidmap)
         return run_map_helper(maps->newgidmap, pid, &maps->gid, who, err);
     return nook_error_set(err, EPERM,
-                          "the gid mapping needs newgidmap, which was not found; install it (`sudo apt-get install uidmap`)");
+                          "the gid mapping needs newgidmap, which was not found; install it (`sudo apt-get install uidmap`) (see: nook check newuidmap.setuid)");
 }
 
 void nook_idmaps_clear(struct nook_idmaps *maps)

@@ -66,3 +66,49 @@ int64_t nook_idmap_to_host(const struct nook_idmap *map, uint32_t container_id);
 
 /* "0 1000 1\n1 100000 65536\n": the text of /proc/PID/uid_map for map. */
 char *nook_idmap_format(const struct nook_idmap *map);
+
+/* ---- subordinate ids and the map helpers, for `nook check` too ---- */
+
+#define NOOK_SUBUID_FILE "/etc/subuid"
+#define NOOK_SUBGID_FILE "/etc/subgid"
+/* Searched after $PATH for newuidmap and newgidmap. */
+#define NOOK_PROGRAM_FALLBACK_PATH "/usr/bin:/usr/sbin:/bin:/sbin"
+
+/* One line "owner:start:count" of a subid file; owner is a name or a uid. */
+struct nook_subid_entry {
+    char *owner;
+    unsigned long start;
+    unsigned long count;
+};
+
+struct nook_subid_range {
+    unsigned long start;
+    unsigned long count;
+};
+
+/* Every well-formed line of a subid file, in order; *invalid (may be
+ * NULL) counts the lines that are not. A missing file is no entries. */
+int nook_subid_file_read(const char *file, struct nook_subid_entry **out, size_t *count,
+                         size_t *invalid);
+void nook_subid_entries_free(struct nook_subid_entry *entries, size_t count);
+/* Whether the entry names the user, by name or by uid. */
+bool nook_subid_entry_is_for(const struct nook_subid_entry *entry, const char *name, uid_t uid);
+
+/* The owner's subordinate uid (for_uids) or gid ranges as nook's own maps
+ * use them: through libsubid when /etc/nsswitch.conf names a subid service
+ * other than the files (*from_library, may be NULL, is then true), else
+ * from file (NULL: /etc/subuid or /etc/subgid). */
+int nook_subid_ranges(bool for_uids, const char *file, const struct nook_idmap_owner *owner,
+                      struct nook_subid_range **out, size_t *count, bool *from_library);
+
+/* container 0 -> own_id, then 1.. the ranges in order, at most
+ * NOOK_IDMAP_SUBORDINATE_MAX ids: the map nook gives a rootless container. */
+int nook_idmap_add_subordinate(struct nook_idmap *map, uint32_t own_id,
+                               const struct nook_subid_range *ranges, size_t count);
+
+/* The first regular executable file `name` in the absolute directories of
+ * path (colon-separated; relative entries are skipped); NULL when none. */
+char *nook_find_in_path(const char *name, const char *path);
+/* nook_find_in_path() in path, then in NOOK_PROGRAM_FALLBACK_PATH: how
+ * nook finds newuidmap and newgidmap. */
+char *nook_find_program(const char *name, const char *path);

@@ -254,3 +254,11 @@ int nook_spec_default_write(const char *dir, bool rootless, struct nook_error *e
     int r = nook_json_module_get(&m, err);
     return r < 0 ? r : m->spec_default_write(dir, rootless, err);
 }
+
+int nook_spec_default_write_opts(const char *dir, const struct nook_spec_default_opts *opts,
+                                 struct nook_error *err)
+{
+    const struct nook_json_module *m;
+    int r = nook_json_module_get(&m, err);
+    return r < 0 ? r : m->spec_default_write_opts(dir, opts, err);
+}

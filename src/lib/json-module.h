@@ -29,12 +29,13 @@
 #include "error.h"
 #include "oci-features.h"
 #include "spec.h"
+#include "spec-default.h"
 
 #define NOOK_JSON_MODULE_FILE "nook-json.so"
 /* The one symbol the module exports: a nook_json_module_entry_fn. */
 #define NOOK_JSON_MODULE_ENTRY "nook_json_module_entry"
 /* Bump when struct nook_json_module changes shape or meaning. */
-#define NOOK_JSON_MODULE_ABI 1
+#define NOOK_JSON_MODULE_ABI 2
 
 struct nook_json_module {
     unsigned int abi;  /* NOOK_JSON_MODULE_ABI */
@@ -52,6 +53,8 @@ struct nook_json_module {
     char *(*features_text)(const struct nook_features_part *const *parts);
     char *(*spec_default_text)(bool rootless);
     int (*spec_default_write)(const char *dir, bool rootless, struct nook_error *err);
+    int (*spec_default_write_opts)(const char *dir, const struct nook_spec_default_opts *opts,
+                                   struct nook_error *err);
 };
 
 typedef const struct nook_json_module *(*nook_json_module_entry_fn)(void);

@@ -25,6 +25,7 @@ const struct nook_json_module *nook_json_module_entry(void)
         .features_text = nook_features_text,
         .spec_default_text = nook_spec_default_text,
         .spec_default_write = nook_spec_default_write,
+        .spec_default_write_opts = nook_spec_default_write_opts,
     };
     return &module;
 }

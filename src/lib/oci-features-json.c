@@ -117,9 +117,29 @@ static char *build_features_string(void)
     return g_string_free(steal_pointer(&s), FALSE);
 }
 
-static void add_annotations(JsonBuilder *b)
+static int compare_keys(const void *a, const void *b)
 {
-    /* Sorted by key, as runc prints its annotations. */
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The annotations the parts read, as key, value pairs sorted by key. */
+static GPtrArray *collect_annotations(const struct nook_features_part *const *parts)
+{
+    GPtrArray *pairs = g_ptr_array_new();
+    for (const struct nook_features_part *const *p = parts; *p; p++)
+        for (const char *const *a = (*p)->annotations; a && a[0] && a[1]; a += 2) {
+            g_ptr_array_add(pairs, (gpointer)a[0]);
+            g_ptr_array_add(pairs, (gpointer)a[1]);
+        }
+    if (pairs->len > 0)
+        qsort(pairs->pdata, pairs->len / 2, 2 * sizeof(gpointer), compare_keys);
+    return pairs;
+}
+
+static void add_annotations(JsonBuilder *b, const struct nook_features_part *const *parts)
+{
+    /* Sorted by key, as runc prints its annotations: the parts' (all
+     * "nook.*") come after these. */
     json_builder_set_member_name(b, "annotations");
     json_builder_begin_object(b);
     json_builder_set_member_name(b, "io.github.nook.commit");
@@ -139,6 +159,11 @@ static void add_annotations(JsonBuilder *b)
         json_builder_add_string_value(b, version);
     }
 #endif
+    g_autoptr(GPtrArray) pairs = collect_annotations(parts);
+    for (guint i = 0; i + 1 < pairs->len; i += 2) {
+        json_builder_set_member_name(b, g_ptr_array_index(pairs, i));
+        json_builder_add_string_value(b, g_ptr_array_index(pairs, i + 1));
+    }
     json_builder_end_object(b);
 }
 
@@ -153,7 +178,7 @@ JsonNode *nook_features_build(const struct nook_features_part *const *parts)
     add_list(b, "hooks", parts, NOOK_FEATURE_HOOKS);
     add_list(b, "mountOptions", parts, NOOK_FEATURE_MOUNT_OPTIONS);
     add_linux(b, parts);
-    add_annotations(b);
+    add_annotations(b, parts);
     json_builder_end_object(b);
     return json_builder_get_root(b);
 }

@@ -9,6 +9,7 @@
 #include "container.h"
 #include "hooks.h"
 #include "init/mount-options.h"
+#include "network.h"
 #include "oci-features.h"
 #include "seccomp-filter.h"
 #include "util.h"
@@ -35,6 +36,7 @@ static const struct nook_features_part *const compiled_parts[] = {
     &nook_hooks_features,
     &nook_seccomp_features,
     &cgroup_features,
+    &nook_network_features,
     NULL,
 };
 

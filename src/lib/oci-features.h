@@ -71,6 +71,11 @@ struct nook_features_part {
     /* NULL-terminated name arrays; NULL where the part adds nothing. */
     const char *const *lists[NOOK_FEATURE_LIST_COUNT];
     bool flags[NOOK_FEATURE_FLAG_COUNT];
+    /* The annotations of config.json the room reads, as key, value pairs
+     * (the value says what it takes: "true|false"), NULL-terminated;
+     * NULL where the part reads none. Printed in the document's
+     * "annotations", sorted by key. */
+    const char *const *annotations;
     /* Optional: for the few lists that depend on the host rather than on
      * the build (seccomp's supportedFlags depends on the kernel and
      * libseccomp), return false to leave a name of this part's list out. */

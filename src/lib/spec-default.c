@@ -147,20 +147,23 @@ static void add_mount(JsonBuilder *b, const struct default_mount *m, bool rootle
     json_builder_end_object(b);
 }
 
-static void add_mounts(JsonBuilder *b, bool rootless)
+static void add_mounts(JsonBuilder *b, const struct nook_spec_default_opts *opts)
 {
+    bool rootless = opts->rootless;
     json_builder_set_member_name(b, "mounts");
     json_builder_begin_array(b);
     for (size_t i = 0; i < N_ELEMENTS(default_mounts); i++) {
         const struct default_mount *m = &default_mounts[i];
-        if (rootless && strcmp(m->destination, "/sys") == 0)
+        /* With a network namespace of its own, owned by its user
+         * namespace, the container may mount a sysfs of its own. */
+        if (rootless && !opts->network && strcmp(m->destination, "/sys") == 0)
             m = &rootless_sys_mount;
         add_mount(b, m, rootless);
     }
     json_builder_end_array(b);
 }
 
-static void add_namespaces(JsonBuilder *b, bool rootless)
+static void add_namespaces(JsonBuilder *b, const struct nook_spec_default_opts *opts)
 {
     /* Rootless: no network namespace, as runc does: a new one would hold
      * only a loopback device, and the caller could not wire it to the
@@ -172,9 +175,16 @@ static void add_namespaces(JsonBuilder *b, bool rootless)
                                                    "cgroup", NULL };
     static const char *const rootless_namespaces[] = { "pid", "ipc", "uts", "mount", "cgroup",
                                                        "user", NULL };
+    /* With a network of nook's, which wires the new namespace to the
+     * host (network.h). */
+    static const char *const rootless_network_namespaces[] = { "pid", "network", "ipc", "uts",
+                                                               "mount", "cgroup", "user", NULL };
+    const char *const *list = !opts->rootless ? root_namespaces
+                              : opts->network ? rootless_network_namespaces
+                                              : rootless_namespaces;
     json_builder_set_member_name(b, "namespaces");
     json_builder_begin_array(b);
-    for (const char *const *ns = rootless ? rootless_namespaces : root_namespaces; *ns; ns++) {
+    for (const char *const *ns = list; *ns; ns++) {
         json_builder_begin_object(b);
         add_string(b, "type", *ns);
         json_builder_end_object(b);
@@ -256,8 +266,9 @@ static void add_seccomp(JsonBuilder *b)
 #endif
 }
 
-static void add_linux(JsonBuilder *b, bool rootless)
+static void add_linux(JsonBuilder *b, const struct nook_spec_default_opts *opts)
 {
+    bool rootless = opts->rootless;
     json_builder_set_member_name(b, "linux");
     json_builder_begin_object(b);
     /* An unprivileged caller cannot own a device controller (cgroup v2
@@ -275,14 +286,30 @@ static void add_linux(JsonBuilder *b, bool rootless)
         json_builder_end_array(b);
         json_builder_end_object(b);
     }
-    add_namespaces(b, rootless);
+    add_namespaces(b, opts);
     add_string_array(b, "maskedPaths", default_masked_paths);
     add_string_array(b, "readonlyPaths", default_readonly_paths);
     add_seccomp(b);
     json_builder_end_object(b);
 }
 
+/* Where runc's Spec has them: after mounts (and hooks), before linux. */
+static void add_annotations(JsonBuilder *b, const struct nook_spec_default_opts *opts)
+{
+    if (!opts->network)
+        return;
+    json_builder_set_member_name(b, "annotations");
+    json_builder_begin_object(b);
+    add_string(b, "nook.network", opts->network);
+    json_builder_end_object(b);
+}
+
 JsonNode *nook_spec_default_build(bool rootless)
+{
+    return nook_spec_default_build_opts(&(struct nook_spec_default_opts){ .rootless = rootless });
+}
+
+JsonNode *nook_spec_default_build_opts(const struct nook_spec_default_opts *opts)
 {
     g_autoptr(JsonBuilder) b = json_builder_new();
     json_builder_begin_object(b);
@@ -294,15 +321,21 @@ JsonNode *nook_spec_default_build(bool rootless)
     add_bool(b, "readonly", true);
     json_builder_end_object(b);
     add_string(b, "hostname", "nook");
-    add_mounts(b, rootless);
-    add_linux(b, rootless);
+    add_mounts(b, opts);
+    add_annotations(b, opts);
+    add_linux(b, opts);
     json_builder_end_object(b);
     return json_builder_get_root(b);
 }
 
 char *nook_spec_default_text(bool rootless)
 {
-    g_autoptr(JsonNode) root = nook_spec_default_build(rootless);
+    return nook_spec_default_text_opts(&(struct nook_spec_default_opts){ .rootless = rootless });
+}
+
+char *nook_spec_default_text_opts(const struct nook_spec_default_opts *opts)
+{
+    g_autoptr(JsonNode) root = nook_spec_default_build_opts(opts);
     /* Tabs, as `runc spec` indents. */
     return nook_json_pretty_text(root, 1, '\t');
 }
@@ -324,7 +357,14 @@ static int write_all(int fd, const char *data, size_t length)
 
 int nook_spec_default_write(const char *dir, bool rootless, struct nook_error *err)
 {
-    _cleanup_free_ char *text = nook_spec_default_text(rootless);
+    return nook_spec_default_write_opts(dir, &(struct nook_spec_default_opts){ .rootless = rootless },
+                                        err);
+}
+
+int nook_spec_default_write_opts(const char *dir, const struct nook_spec_default_opts *opts,
+                                 struct nook_error *err)
+{
+    _cleanup_free_ char *text = nook_spec_default_text_opts(opts);
     if (!text)
         return nook_error_set(err, ENOMEM, "out of memory");
 

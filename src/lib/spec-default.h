@@ -9,6 +9,16 @@
 /* json-glib's node type (see oci-features.h for why not its header). */
 typedef struct _JsonNode JsonNode;
 
+/* What shape of default document to write. */
+struct nook_spec_default_opts {
+    /* The variant for an unprivileged caller (see below). */
+    bool rootless;
+    /* NULL: none of nook's networks; "slirp": a new network namespace
+     * and the annotation "nook.network": "slirp" (network.h), in either
+     * variant. */
+    const char *network;
+};
+
 /* The default document as a JSON tree (transfer full: json_node_unref());
  * only in the json-glib module and the unit tests.
  * rootless selects the variant for an unprivileged caller: a user
@@ -26,3 +36,12 @@ char *nook_spec_default_text(bool rootless);
  * error and stays untouched, and a failed write removes the partial file.
  * Errors name the directory and say what to do. */
 int nook_spec_default_write(const char *dir, bool rootless, struct nook_error *err);
+
+/* The same three with options: nook_spec_default_build(rootless) is
+ * nook_spec_default_build_opts(&(struct nook_spec_default_opts){ rootless }).
+ * The nook executable, which reaches the module through json-module.h's
+ * table, has the last one only. */
+JsonNode *nook_spec_default_build_opts(const struct nook_spec_default_opts *opts);
+char *nook_spec_default_text_opts(const struct nook_spec_default_opts *opts);
+int nook_spec_default_write_opts(const char *dir, const struct nook_spec_default_opts *opts,
+                                 struct nook_error *err);

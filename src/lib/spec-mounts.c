@@ -1,5 +1,6 @@
 /* spec-mounts.c: .mounts[] and the id mappings that mounts and the user
  * namespace (.linux.uidMappings, .linux.gidMappings) share. */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "spec-internal.h"
@@ -30,9 +31,17 @@ static int parse_mount(struct spec_ctx *ctx, JsonObject *obj, void *item)
 {
     struct nook_spec_mount *m = item;
     int r = spec_need_string(ctx, obj, "destination", &m->destination);
-    if (r >= 0 && !spec_is_absolute(m->destination))
-        r = spec_fail_at(ctx, "destination", "must be an absolute path, not \"%s\"",
-                         m->destination);
+    if (r >= 0 && !*m->destination)
+        r = spec_fail_at(ctx, "destination", "must be an absolute path, not \"\"");
+    /* Deprecated, but old tools write them: the runtime-spec says a
+     * relative destination MUST be taken as relative to "/". */
+    if (r >= 0 && !spec_is_absolute(m->destination)) {
+        char *absolute = NULL;
+        if (asprintf(&absolute, "/%s", m->destination) < 0)
+            return spec_oom(ctx);
+        free(m->destination);
+        m->destination = absolute;
+    }
     if (r >= 0)
         r = spec_get_string(ctx, obj, "type", &m->type);
     if (r >= 0)

@@ -93,7 +93,7 @@ int nook_state_root_resolve(const char *root_flag, uid_t euid, const char *xdg_r
         return *out ? 0 : nook_error_set(err, ENOMEM, "out of memory");
     }
 
-    const char *fix = "log in through a session manager (pam_systemd) or pass --root DIR";
+    const char *fix = "log in through a session manager (pam_systemd) or pass --root DIR (see: nook check runtime-dir)";
     if (!xdg_runtime_dir || xdg_runtime_dir[0] == '\0')
         return nook_error_set(err, ENOENT, "XDG_RUNTIME_DIR is not set; %s", fix);
     if (xdg_runtime_dir[0] != '/')

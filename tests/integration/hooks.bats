@@ -84,12 +84,13 @@ PY
     [ "$pid" -gt 1 ]
     check_state prestart creating "$pid"
     check_state createRuntime creating "$pid"
-    check_state createContainer creating "$pid"
+    # In the container's namespaces: its pid as the container sees it.
+    check_state createContainer creating 1
     [ ! -e "$H/ran" ]
 
     nook start c1
     [ "$(points)" = "prestart createRuntime createContainer startContainer poststart" ]
-    check_state startContainer created "$pid"
+    check_state startContainer created 1
     check_state poststart running "$pid"
     wait_for_status c1 stopped
     [ "$(cat "$H/ran")" = container-ran ]

@@ -458,13 +458,17 @@ echo x > /dev/full || echo full-ok'
     assert_no_leftovers c1 "$B"
 }
 
-@test "error: a relative destination is refused when config.json is read" {
-    make_bundle "$B" true
-    add_mount '{"destination": "data", "type": "tmpfs", "source": "tmpfs"}'
+@test "a relative destination is taken relative to / (runtime-spec), an empty one is refused" {
+    make_bundle "$B" sh -c "$MOUNTINFO"
+    add_mount '{"destination": "run", "type": "tmpfs", "source": "relative"}'
     run nook run -b "$B" c1
+    assert_status 0
+    [[ "$(mountinfo_line /run)" == *" - tmpfs relative "* ]]
+    add_mount '{"destination": "", "type": "tmpfs", "source": "tmpfs"}'
+    run nook run -b "$B" c2
     [ "$status" -ne 0 ]
-    assert_output_contains 'destination: must be an absolute path, not "data"'
-    assert_no_leftovers c1 "$B"
+    assert_output_contains 'destination: must be an absolute path, not ""'
+    assert_no_leftovers c2 "$B"
 }
 
 @test "error: an unknown file system type" {

@@ -297,8 +297,9 @@ assert items[1]["status"] == "stopped" and items[1]["pid"] == 0, items[1]
     require_rootless
     run env -u XDG_RUNTIME_DIR "$NOOK" list
     assert_status 1
-    [ "$output" = "nook: XDG_RUNTIME_DIR is not set; log in through a session manager (pam_systemd) or pass --root DIR" ]
+    [ "$output" = "nook: XDG_RUNTIME_DIR is not set; log in through a session manager (pam_systemd) or pass --root DIR (see: nook check runtime-dir)" ]
     run env XDG_RUNTIME_DIR=/ "$NOOK" state x
     assert_status 1
     assert_output_contains 'XDG_RUNTIME_DIR "/" belongs to uid 0'
+    [[ "$output" == *"(see: nook check runtime-dir)" ]]
 }

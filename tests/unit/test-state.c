@@ -127,7 +127,7 @@ static void test_root(struct tap *t)
     CHECK(t, nook_state_root_resolve(NULL, 1000, NULL, &root, &err) < 0, "XDG_RUNTIME_DIR unset fails");
     CHECK_STR(t, err.message,
               "XDG_RUNTIME_DIR is not set; log in through a session manager (pam_systemd) or pass "
-              "--root DIR",
+              "--root DIR (see: nook check runtime-dir)",
               "unset XDG_RUNTIME_DIR names the fix");
     CHECK(t, nook_state_root_resolve(NULL, 1000, "", &root, &err) < 0, "empty XDG_RUNTIME_DIR fails");
     CHECK(t, nook_state_root_resolve(NULL, 1000, "run/user", &root, &err) < 0 &&
@@ -139,6 +139,8 @@ static void test_root(struct tap *t)
           "XDG_RUNTIME_DIR owned by someone else fails");
     CHECK(t, strstr(err.message, "not to you") != NULL && strstr(err.message, "--root DIR") != NULL,
           "the ownership error names the fix");
+    CHECK(t, strstr(err.message, "(see: nook check runtime-dir)") != NULL,
+          "the ownership error points at nook check");
     char missing[4200];
     snprintf(missing, sizeof(missing), "%s/missing", xdg);
     CHECK(t, nook_state_root_resolve(NULL, me ? me : 4242, missing, &root, &err) < 0 &&

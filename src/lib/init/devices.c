@@ -159,8 +159,27 @@ static int bind_host_node(int dir_fd, const char *name, const struct device *dev
     return 0;
 }
 
+/* Whether what is at name already (if anything) is the device dev asks
+ * for: 0 when nothing is there or it is that device, -EEXIST when it is
+ * something else. */
+static int check_existing(int dir_fd, const char *name, const struct device *dev)
+{
+    struct stat st;
+    if (fstatat(dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+        return errno == ENOENT ? 0 : -errno;
+    mode_t type = node_type(dev->type);
+    if ((st.st_mode & S_IFMT) != type)
+        return -EEXIST;
+    if (type != S_IFIFO &&
+        st.st_rdev != makedev((unsigned)dev->major, (unsigned)dev->minor))
+        return -EEXIST;
+    return 0;
+}
+
+/* must_match: a file already at the path that is not this device is an
+ * error (runtime-spec, for linux.devices), not something to replace. */
 static int create_device(const struct nook_init_ctx *ctx, int root_fd, const struct device *dev,
-                         const char *where, struct nook_error *err)
+                         bool must_match, const char *where, struct nook_error *err)
 {
     char parent[PATH_MAX];
     const char *name;
@@ -171,6 +190,16 @@ static int create_device(const struct nook_init_ctx *ctx, int root_fd, const str
     r = nook_resolve_create(root_fd, parent, S_IFDIR, 0755, 0, &dir_fd);
     if (r < 0)
         return device_fail(err, -r, where, dev, "create the directory of");
+    if (must_match) {
+        r = check_existing(dir_fd, name, dev);
+        if (r == -EEXIST)
+            return nook_error_set(err, EEXIST,
+                                  "%s: \"%s\" is already in the container's file system "
+                                  "and is not this device",
+                                  where, dev->path);
+        if (r < 0)
+            return device_fail(err, -r, where, dev, "look at");
+    }
 
     /* Anyone may make a fifo; device nodes need real privilege. */
     bool privileged = !ctx->rootless && !ctx->userns;
@@ -254,7 +283,7 @@ int rootfs_setup_dev(const struct nook_init_ctx *ctx, int root_fd, const struct 
         for (size_t i = 0; i < N_ELEMENTS(default_devices); i++) {
             if (overridden(linux_config, default_devices[i].path))
                 continue;
-            r = create_device(ctx, root_fd, &default_devices[i], "default device", err);
+            r = create_device(ctx, root_fd, &default_devices[i], false, "default device", err);
             if (r < 0)
                 return r;
         }
@@ -272,7 +301,7 @@ int rootfs_setup_dev(const struct nook_init_ctx *ctx, int root_fd, const struct 
         };
         char where[48];
         snprintf(where, sizeof(where), ".linux.devices[%zu]", i);
-        r = create_device(ctx, root_fd, &dev, where, err);
+        r = create_device(ctx, root_fd, &dev, true, where, err);
         if (r < 0)
             return r;
     }

@@ -13,6 +13,7 @@
 
 #include "../hooks.h"
 #include "init.h"
+#include "overlay-mount.h"
 #include "process.h"
 #include "rootfs.h"
 #include "sync.h"
@@ -176,6 +177,10 @@ static int init_setup(struct nook_init_ctx *ctx, char **exec_path, struct nook_e
         return r;
 
     r = join_namespaces(ctx, err);
+    if (r < 0)
+        return r;
+    /* Still as create's user, who owns the state directory. */
+    r = nook_overlay_open_dirs(ctx, err);
     if (r < 0)
         return r;
 

@@ -12,6 +12,7 @@
 
 struct nook_state;
 struct nook_seccomp_program;
+struct nook_overlay_plan;
 
 struct nook_init_ctx {
     const struct nook_spec *spec;
@@ -41,6 +42,10 @@ struct nook_init_ctx {
     /* The compiled .linux.seccomp (seccomp-filter.h), installed last by
      * nook_process_setup; NULL: none. */
     const struct nook_seccomp_program *seccomp;
+    /* Overlays to mount (the root, config.json's "overlay" mounts), read
+     * by create (overlay.h); NULL: none. The init fills in the fds of its
+     * own copy. */
+    struct nook_overlay_plan *overlay;
 };
 
 /* The child's main: set up, wait at the exec barrier, execve. Never

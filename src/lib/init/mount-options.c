@@ -40,6 +40,13 @@ static const struct option_word option_words[] = {
     { "remount", OPT_SET, MS_REMOUNT },
     { "mand", OPT_SET, MS_MANDLOCK },
     { "nomand", OPT_CLEAR, MS_MANDLOCK },
+    /* mount(8) words the kernel would refuse as file system data. */
+    { "lazytime", OPT_SET, MS_LAZYTIME },
+    { "nolazytime", OPT_CLEAR, MS_LAZYTIME },
+    { "iversion", OPT_SET, MS_I_VERSION },
+    { "noiversion", OPT_CLEAR, MS_I_VERSION },
+    { "silent", OPT_SET, MS_SILENT },
+    { "loud", OPT_CLEAR, MS_SILENT },
     { "atime", OPT_CLEAR, MS_NOATIME },
     { "noatime", OPT_SET, MS_NOATIME },
     { "diratime", OPT_CLEAR, MS_NODIRATIME },
@@ -182,7 +189,8 @@ void nook_mount_options_clear(struct nook_mount_options *opts)
 /* Every word above except the unsupported ones, in table order. */
 static const char *const feature_words[] = {
     "defaults", "ro", "rw", "suid", "nosuid", "dev", "nodev", "exec", "noexec", "sync",
-    "async", "dirsync", "remount", "mand", "nomand", "atime", "noatime", "diratime",
+    "async", "dirsync", "remount", "mand", "nomand", "lazytime", "nolazytime", "iversion",
+    "noiversion", "silent", "loud", "atime", "noatime", "diratime",
     "nodiratime", "relatime", "norelatime", "strictatime", "nostrictatime", "nosymfollow",
     "symfollow", "bind", "rbind", "private", "rprivate", "shared", "rshared", "slave",
     "rslave", "unbindable", "runbindable", "rro", "rrw", "rnosuid", "rsuid", "rnodev",

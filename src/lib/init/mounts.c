@@ -25,6 +25,7 @@
 #include "../state.h"
 #include "mount-options.h"
 #include "mount-util.h"
+#include "overlay-mount.h"
 #include "rootfs-internal.h"
 #include "sync.h"
 
@@ -455,6 +456,10 @@ static int mount_one(struct mount_job *job, struct nook_error *err)
         return mount_cgroup(job, fd, err);
     if (type_is(m, "devpts"))
         return mount_devpts(job, fd, err);
+    if (type_is(m, "overlay")) {
+        r = nook_overlay_mount_config(job->ctx, job->index, fd, job->opts.flags, err);
+        return r < 0 ? r : apply_after(job, false, err);
+    }
     r = mount_fresh(job, fd, m->type, job->opts.data);
     if (r < 0)
         return job_fail(job, err, -r, NULL);

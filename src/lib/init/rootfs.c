@@ -11,7 +11,9 @@
 #include <sys/syscall.h>
 
 #include "../hooks.h"
+#include "../overlay.h"
 #include "mount-options.h"
+#include "overlay-mount.h"
 #include "rootfs-internal.h"
 #include "rootfs.h"
 #include "sync.h"
@@ -104,6 +106,13 @@ static int prepare_root(const struct nook_init_ctx *ctx, const char *rootfs, str
     int r = make_parent_private(rootfs, err);
     if (r < 0)
         return r;
+    /* An overlay root goes over root.path here, in this namespace only:
+     * nothing mounted on it travels back to the host any more. */
+    if (ctx->overlay && ctx->overlay->root) {
+        r = nook_overlay_mount_root(ctx, rootfs, err);
+        if (r < 0)
+            return r;
+    }
     if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
         return nook_error_set_errno(err, errno, "bind the rootfs \"%s\" onto itself", rootfs);
     if (mount(NULL, rootfs, NULL, MS_PRIVATE, NULL) < 0)

@@ -18,6 +18,12 @@ enum nook_sync_type {
     NOOK_SYNC_EXEC_PID,         /* exec's joining child → parent: the process's host pid in errnum */
     NOOK_SYNC_HOOKS_CREATE_RUNTIME, /* child → parent: mounts done; run prestart/createRuntime, then CONTINUE */
     NOOK_SYNC_SECCOMP_LISTENER, /* child → parent: the seccomp notify fd, passed with SCM_RIGHTS */
+    NOOK_SYNC_OVERLAY_MOUNTED,  /* child → parent: the kernel's overlayfs mounted an overlay; text
+                                 * "INDEX" (-1: the root, else its .mounts[] index) */
+    NOOK_SYNC_OVERLAY_FUSE,     /* child → parent: a FUSE connection for an overlay is mounted, its
+                                 * /dev/fuse fd passed with SCM_RIGHTS; text "INDEX WHY" (why the
+                                 * kernel's would not do); the parent starts fuse-overlayfs on it
+                                 * (overlay.h), then CONTINUE */
 };
 
 /* Log levels carried in NOOK_SYNC_LOG's errnum field. */

@@ -1,0 +1,423 @@
+/* nook-slirp-loop.c: libslirp's callbacks and the poll() loop that drives
+ * it (nook-slirp-loop.h). The fast path is the tap: every wakeup reads
+ * frames until the tap is empty (or a budget is spent) into one buffer
+ * that is reused, and nothing is allocated per frame. */
+#include <arpa/inet.h>
+#include <glib.h>
+#include <linux/virtio_net.h>
+#include <poll.h>
+#include <signal.h>
+#include <slirp/libslirp.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/uio.h>
+#include <time.h>
+
+#include "nook-slirp-dns.h"
+#include "nook-slirp-forward.h"
+#include "nook-slirp-loop.h"
+#include "nook-slirp-tap.h"
+
+/* Frames read from the tap per wakeup before the other fds get a turn. */
+#define TAP_BUDGET 128
+#define FIXED_FDS 3 /* signalfd, pidfd, tap; then the DNS upstreams */
+
+struct loop_timer {
+    struct loop_timer *next;
+    SlirpTimerCb cb;        /* timer_new() timers */
+    SlirpTimerId id;        /* timer_new_opaque() timers, when cb is NULL */
+    void *cb_opaque;
+    int64_t expire_ms;      /* -1: not armed */
+};
+
+struct nook_slirp_loop {
+    const struct nook_slirp_options *options;
+    const struct nook_slirp_log *log;
+    Slirp *slirp;
+    int tap_fd;
+    int pidfd;
+    int signal_fd;
+    struct pollfd *fds;
+    size_t n_fds;
+    size_t cap_fds;
+    size_t n_fixed;
+    struct loop_timer *timers;
+    uint64_t tap_write_drops;
+    struct nook_slirp_dns dns;
+    /* A virtio header, then a frame: up to a 64 KiB TSO segment. */
+    uint8_t frame[NOOK_SLIRP_VNET_HDR_LEN + NOOK_SLIRP_ETH_HLEN + 65536];
+};
+
+static const uint8_t no_offload[NOOK_SLIRP_VNET_HDR_LEN];
+
+static int64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static int64_t now_ms(void)
+{
+    return now_ns() / 1000000;
+}
+
+static ssize_t cb_send_packet(const void *buf, size_t len, void *opaque)
+{
+    struct nook_slirp_loop *loop = opaque;
+    struct iovec iov[2] = {
+        { .iov_base = (void *)no_offload, .iov_len = sizeof(no_offload) },
+        { .iov_base = (void *)buf, .iov_len = len },
+    };
+    ssize_t n;
+    do
+        n = writev(loop->tap_fd, iov, 2);
+    while (n < 0 && errno == EINTR);
+    if (n < 0) {
+        /* A full tap queue drops the frame, as a real link would; TCP
+         * sends it again. */
+        if (loop->tap_write_drops++ == 0 || loop->log->debug)
+            nook_slirp_log(loop->log, "a frame to the container was dropped: %s", strerror(errno));
+        return (ssize_t)len;
+    }
+    return n - (ssize_t)sizeof(no_offload);
+}
+
+static void cb_guest_error(const char *msg, void *opaque)
+{
+    struct nook_slirp_loop *loop = opaque;
+    nook_slirp_log(loop->log, "libslirp: the container sent something wrong: %s", msg);
+}
+
+static int64_t cb_clock_get_ns(void *opaque)
+{
+    return now_ns();
+}
+
+static void *timer_add(struct nook_slirp_loop *loop, SlirpTimerCb cb, SlirpTimerId id, void *cb_opaque)
+{
+    struct loop_timer *t = g_new0(struct loop_timer, 1);
+    t->cb = cb;
+    t->id = id;
+    t->cb_opaque = cb_opaque;
+    t->expire_ms = -1;
+    t->next = loop->timers;
+    loop->timers = t;
+    return t;
+}
+
+static void *cb_timer_new(SlirpTimerCb cb, void *cb_opaque, void *opaque)
+{
+    return timer_add(opaque, cb, SLIRP_TIMER_RA, cb_opaque);
+}
+
+static void *cb_timer_new_opaque(SlirpTimerId id, void *cb_opaque, void *opaque)
+{
+    return timer_add(opaque, NULL, id, cb_opaque);
+}
+
+static void cb_timer_free(void *timer, void *opaque)
+{
+    struct nook_slirp_loop *loop = opaque;
+    for (struct loop_timer **p = &loop->timers; *p; p = &(*p)->next) {
+        if (*p == timer) {
+            *p = (*p)->next;
+            g_free(timer);
+            return;
+        }
+    }
+}
+
+static void cb_timer_mod(void *timer, int64_t expire_ms, void *opaque)
+{
+    ((struct loop_timer *)timer)->expire_ms = expire_ms;
+}
+
+/* The loop fills its poll set anew each round: nothing to remember. */
+static void cb_register_poll_fd(int fd, void *opaque)
+{
+}
+
+static void cb_unregister_poll_fd(int fd, void *opaque)
+{
+}
+
+static void cb_notify(void *opaque)
+{
+}
+
+static void cb_init_completed(Slirp *slirp, void *opaque)
+{
+}
+
+static const SlirpCb callbacks = {
+    .send_packet = cb_send_packet,
+    .guest_error = cb_guest_error,
+    .clock_get_ns = cb_clock_get_ns,
+    .timer_new = cb_timer_new,
+    .timer_free = cb_timer_free,
+    .timer_mod = cb_timer_mod,
+    .register_poll_fd = cb_register_poll_fd,
+    .unregister_poll_fd = cb_unregister_poll_fd,
+    .notify = cb_notify,
+    .init_completed = cb_init_completed,
+    .timer_new_opaque = cb_timer_new_opaque,
+};
+
+/* glib's messages (libslirp's warnings) go to the helper's log, not to
+ * a stderr nobody reads; and glib's own writer would look up the time
+ * zone and probe stderr, calls the seccomp filter does not allow. */
+static GLogWriterOutput glib_writer(GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpointer data)
+{
+    const struct nook_slirp_log *log = data;
+    if ((level & (G_LOG_LEVEL_DEBUG | G_LOG_LEVEL_INFO)) && !log->debug)
+        return G_LOG_WRITER_HANDLED;
+    const char *message = "", *domain = "glib";
+    for (gsize i = 0; i < n_fields; i++) {
+        if (strcmp(fields[i].key, "MESSAGE") == 0 && fields[i].length < 0)
+            message = fields[i].value;
+        else if (strcmp(fields[i].key, "GLIB_DOMAIN") == 0 && fields[i].length < 0)
+            domain = fields[i].value;
+    }
+    const char *what = (level & G_LOG_LEVEL_ERROR)      ? "error"
+                       : (level & G_LOG_LEVEL_CRITICAL) ? "critical"
+                       : (level & G_LOG_LEVEL_WARNING)  ? "warning"
+                                                        : "message";
+    nook_slirp_log(log, "%s %s: %s", domain, what, message);
+    return G_LOG_WRITER_HANDLED;
+}
+
+static int add_poll(int fd, int events, void *opaque)
+{
+    struct nook_slirp_loop *loop = opaque;
+    if (loop->n_fds == loop->cap_fds) {
+        size_t cap = loop->cap_fds * 2;
+        loop->fds = g_renew(struct pollfd, loop->fds, cap);
+        loop->cap_fds = cap;
+    }
+    short ev = 0;
+    if (events & SLIRP_POLL_IN)
+        ev |= POLLIN;
+    if (events & SLIRP_POLL_OUT)
+        ev |= POLLOUT;
+    if (events & SLIRP_POLL_PRI)
+        ev |= POLLPRI;
+    loop->fds[loop->n_fds] = (struct pollfd){ .fd = fd, .events = ev };
+    return (int)loop->n_fds++;
+}
+
+static int get_revents(int idx, void *opaque)
+{
+    struct nook_slirp_loop *loop = opaque;
+    if (idx < 0 || (size_t)idx >= loop->n_fds)
+        return 0;
+    short re = loop->fds[idx].revents;
+    int events = 0;
+    if (re & POLLIN)
+        events |= SLIRP_POLL_IN;
+    if (re & POLLOUT)
+        events |= SLIRP_POLL_OUT;
+    if (re & POLLPRI)
+        events |= SLIRP_POLL_PRI;
+    if (re & (POLLERR | POLLNVAL))
+        events |= SLIRP_POLL_ERR;
+    if (re & POLLHUP)
+        events |= SLIRP_POLL_HUP;
+    return events;
+}
+
+int nook_slirp_loop_new(const struct nook_slirp_options *o, const struct nook_slirp_log *log, int tap_fd, int pidfd,
+                        int signal_fd, struct nook_slirp_loop **out, struct nook_error *err)
+{
+    g_log_set_writer_func(glib_writer, (gpointer)log, NULL);
+
+    struct nook_slirp_loop *loop = g_new0(struct nook_slirp_loop, 1);
+    loop->options = o;
+    loop->log = log;
+    loop->tap_fd = tap_fd;
+    loop->pidfd = pidfd;
+    loop->signal_fd = signal_fd;
+    loop->cap_fds = 64;
+    loop->fds = g_new0(struct pollfd, loop->cap_fds);
+
+    int r = nook_slirp_dns_init(&loop->dns, o, tap_fd, log, err);
+    if (r < 0) {
+        nook_slirp_loop_free(loop);
+        return r;
+    }
+    loop->n_fixed = FIXED_FDS + loop->dns.n_servers;
+
+    SlirpConfig cfg = {
+        .version = 4,
+        .restricted = 0,
+        .in_enabled = true,
+        .in6_enabled = o->ipv6,
+        .vprefix_len = NOOK_SLIRP_PREFIX6_LEN,
+        .if_mtu = o->mtu,
+        .if_mru = o->mtu,
+        .disable_host_loopback = !o->host_loopback,
+        .enable_emu = false,
+        /* The container's address is static: nothing asks for a lease. */
+        .disable_dhcp = true,
+    };
+    if (inet_pton(AF_INET, NOOK_SLIRP_NETWORK, &cfg.vnetwork) != 1 ||
+        inet_pton(AF_INET, NOOK_SLIRP_NETMASK, &cfg.vnetmask) != 1 ||
+        inet_pton(AF_INET, NOOK_SLIRP_GATEWAY, &cfg.vhost) != 1 ||
+        inet_pton(AF_INET, NOOK_SLIRP_DHCP_START, &cfg.vdhcp_start) != 1 ||
+        inet_pton(AF_INET, NOOK_SLIRP_DNS, &cfg.vnameserver) != 1 ||
+        inet_pton(AF_INET6, NOOK_SLIRP_NETWORK6, &cfg.vprefix_addr6) != 1 ||
+        inet_pton(AF_INET6, NOOK_SLIRP_GATEWAY6, &cfg.vhost6) != 1 ||
+        inet_pton(AF_INET6, NOOK_SLIRP_DNS6, &cfg.vnameserver6) != 1) {
+        nook_slirp_loop_free(loop);
+        return nook_error_set(err, EINVAL, "internal error: the network's addresses");
+    }
+    loop->slirp = slirp_new(&cfg, &callbacks, loop);
+    if (!loop->slirp) {
+        nook_slirp_loop_free(loop);
+        return nook_error_set(err, EINVAL, "libslirp %s refused the configuration (MTU %u)", slirp_version_string(),
+                              o->mtu);
+    }
+    *out = loop;
+    return 0;
+}
+
+void nook_slirp_loop_set_tap(struct nook_slirp_loop *loop, int tap_fd)
+{
+    loop->tap_fd = tap_fd;
+    loop->dns.tap_fd = tap_fd;
+}
+
+int nook_slirp_loop_add_forwards(struct nook_slirp_loop *loop, const struct nook_slirp_port *ports, size_t n,
+                                 struct nook_error *err)
+{
+    return nook_slirp_add_forwards(loop->slirp, ports, n, err);
+}
+
+void nook_slirp_loop_free(struct nook_slirp_loop *loop)
+{
+    if (!loop)
+        return;
+    if (loop->slirp)
+        slirp_cleanup(loop->slirp);
+    while (loop->timers) {
+        struct loop_timer *t = loop->timers;
+        loop->timers = t->next;
+        g_free(t);
+    }
+    nook_slirp_dns_close(&loop->dns);
+    g_free(loop->fds);
+    g_free(loop);
+}
+
+/* Read what the tap holds. 1: go on; 0: the tap is gone (the container's
+ * network namespace went away with its last process). */
+static int drain_tap(struct nook_slirp_loop *loop)
+{
+    int64_t now = -1;
+    for (int i = 0; i < TAP_BUDGET; i++) {
+        ssize_t n = read(loop->tap_fd, loop->frame, sizeof(loop->frame));
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK)
+                return 1;
+            nook_slirp_log(loop->log, "the tap cannot be read (%s): the container's network is gone; exiting",
+                           strerror(errno));
+            return 0;
+        }
+        if (n == 0)
+            return 1;
+        if ((size_t)n < NOOK_SLIRP_VNET_HDR_LEN + NOOK_SLIRP_ETH_HLEN)
+            continue;
+        struct virtio_net_hdr hdr;
+        memcpy(&hdr, loop->frame, sizeof(hdr));
+        uint8_t *frame = loop->frame + NOOK_SLIRP_VNET_HDR_LEN;
+        size_t len = (size_t)n - NOOK_SLIRP_VNET_HDR_LEN;
+        /* A TSO segment is a valid large packet (its IP length covers
+         * it all) but for the checksum the kernel left to the device. */
+        if ((hdr.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) &&
+            nook_slirp_complete_checksum(frame, len, hdr.csum_start, hdr.csum_offset) < 0)
+            continue;
+        if (now < 0)
+            now = now_ms();
+        if (nook_slirp_dns_handle_frame(&loop->dns, frame, len, now))
+            continue;
+        slirp_input(loop->slirp, frame, (int)len);
+    }
+    return 1;
+}
+
+static void run_timers(struct nook_slirp_loop *loop, int64_t now)
+{
+    /* A callback may free or re-arm timers: start over after each. */
+    bool fired;
+    do {
+        fired = false;
+        for (struct loop_timer *t = loop->timers; t; t = t->next) {
+            if (t->expire_ms >= 0 && t->expire_ms <= now) {
+                t->expire_ms = -1;
+                if (t->cb)
+                    t->cb(t->cb_opaque);
+                else
+                    slirp_handle_timer(loop->slirp, t->id, t->cb_opaque);
+                fired = true;
+                break;
+            }
+        }
+    } while (fired);
+}
+
+/* The poll timeout the loop's own deadlines allow (ms, UINT32_MAX: none). */
+static uint32_t own_timeout(const struct nook_slirp_loop *loop, int64_t now)
+{
+    int64_t next = nook_slirp_dns_next_deadline(&loop->dns);
+    for (const struct loop_timer *t = loop->timers; t; t = t->next) {
+        if (t->expire_ms >= 0 && (next < 0 || t->expire_ms < next))
+            next = t->expire_ms;
+    }
+    if (next < 0)
+        return UINT32_MAX;
+    return next <= now ? 0 : (uint32_t)(next - now < UINT32_MAX - 1 ? next - now : UINT32_MAX - 1);
+}
+
+int nook_slirp_loop_run(struct nook_slirp_loop *loop, struct nook_error *err)
+{
+    for (;;) {
+        loop->fds[0] = (struct pollfd){ .fd = loop->signal_fd, .events = POLLIN };
+        loop->fds[1] = (struct pollfd){ .fd = loop->pidfd, .events = POLLIN };
+        loop->fds[2] = (struct pollfd){ .fd = loop->tap_fd, .events = POLLIN };
+        nook_slirp_dns_pollfds(&loop->dns, loop->fds + FIXED_FDS);
+        loop->n_fds = loop->n_fixed;
+
+        uint32_t timeout = own_timeout(loop, now_ms());
+        slirp_pollfds_fill(loop->slirp, &timeout, add_poll, loop);
+        int ready = poll(loop->fds, loop->n_fds, timeout == UINT32_MAX ? -1 : (int)timeout);
+        if (ready < 0 && errno != EINTR)
+            return nook_error_set_errno(err, errno, "poll");
+
+        if (ready > 0) {
+            if (loop->fds[0].revents & POLLIN) {
+                struct signalfd_siginfo si;
+                if (read(loop->signal_fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+                    /* Not strsignal(): it may look up a translation. */
+                    nook_slirp_log(loop->log, "%s: exiting", si.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM");
+                    return 0;
+                }
+            }
+            if (loop->fds[1].revents) {
+                nook_slirp_log(loop->log, "the container's init (pid %d) exited: exiting", (int)loop->options->pid);
+                return 0;
+            }
+            if (loop->fds[2].revents && drain_tap(loop) == 0)
+                return 0;
+            for (size_t i = 0; i < loop->dns.n_servers; i++) {
+                if (loop->fds[FIXED_FDS + i].revents)
+                    nook_slirp_dns_readable(&loop->dns, i, now_ms());
+            }
+        }
+        slirp_pollfds_poll(loop->slirp, ready < 0, get_revents, loop);
+        int64_t now = now_ms();
+        run_timers(loop, now);
+        nook_slirp_dns_expire(&loop->dns, now);
+    }
+}

@@ -1,0 +1,59 @@
+/* nook-slirp-tap.h: the container's end of the network. The helper opens
+ * the init's namespaces, and a short-lived child of it joins them (user
+ * namespace first, which owns the network namespace), creates the tap
+ * interface there, configures it and hands its fd back over a socket
+ * (SCM_RIGHTS). The helper itself never leaves the caller's namespaces:
+ * libslirp's sockets must be the caller's. */
+#pragma once
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "lib/error.h"
+
+/* Every frame on the tap starts with a struct virtio_net_hdr: the tap
+ * offers checksum and TCP segmentation offload, so that the container's
+ * TCP sends 64 KiB segments whatever its MTU (libslirp takes segments
+ * larger than the MSS; the helper completes their checksums). Frames the
+ * helper writes carry an all-zero header: nothing to offload. */
+#define NOOK_SLIRP_VNET_HDR_LEN 10
+
+struct nook_slirp_namespaces {
+    int userns_fd;
+    int netns_fd;
+    bool join_userns; /* false when the init is in the helper's own user namespace */
+};
+
+#define NOOK_SLIRP_NAMESPACES_INIT { .userns_fd = -1, .netns_fd = -1 }
+
+void nook_slirp_namespaces_close(struct nook_slirp_namespaces *ns);
+
+/* A pidfd of pid: the one given (--pidfd, checked to be pid's), or a new one. */
+int nook_slirp_open_pidfd(pid_t pid, int given, int *pidfd, struct nook_error *err);
+
+/* Open pid's user and network namespaces. pidfd (of pid) is polled after
+ * the opens so that a pid reused in between is never taken for the init.
+ * An init in the helper's own network namespace is an error. */
+int nook_slirp_open_namespaces(pid_t pid, int pidfd, struct nook_slirp_namespaces *ns, struct nook_error *err);
+
+/* The tap is made by a child (NOOK_SLIRP_TAP_NAME, configured, its fd
+ * non-blocking and close-on-exec, with virtio headers of
+ * NOOK_SLIRP_VNET_HDR_LEN): nook_slirp_tap_start() forks it, the helper
+ * goes on with libslirp's setup meanwhile, and nook_slirp_tap_finish()
+ * takes the fd (or the child's error). The child that sent the tap is
+ * reaped by nook_slirp_tap_setup_end(), which also cleans up after an
+ * error at any point. */
+struct nook_slirp_tap_setup {
+    int sock;   /* our end of the socket pair, -1 once used */
+    pid_t pid;  /* the child, 0 once reaped */
+};
+
+#define NOOK_SLIRP_TAP_SETUP_INIT { .sock = -1, .pid = 0 }
+
+int nook_slirp_tap_start(const struct nook_slirp_namespaces *ns, unsigned mtu, bool ipv6,
+                         struct nook_slirp_tap_setup *setup, struct nook_error *err);
+int nook_slirp_tap_finish(struct nook_slirp_tap_setup *setup, int *tap_fd, struct nook_error *err);
+void nook_slirp_tap_setup_end(struct nook_slirp_tap_setup *setup);
+
+/* Wait for the setup child (a no-op for pid <= 0). */
+void nook_slirp_reap(pid_t setup_pid);

@@ -1,0 +1,497 @@
+#!/usr/bin/env bats
+# network.bats: slirp networking through the helper nook-slirp (issue 7;
+# nook-network(7)): the container reaches a server on the host's loopback
+# only with host-loopback, resolves names through slirp's DNS address
+# against a DNS server the test runs, serves a page the host fetches
+# through a forwarded port; bad annotations, unbindable and busy ports are
+# refused with nothing left behind; and no helper ever outlives its
+# container, whether it is deleted, its init is killed or the helper is.
+#
+# As root the helper does its setup as root and then drops to nobody
+# (65534) before it serves; the same tests run, but for the refusal of
+# privileged host ports, which root may bind.
+#
+# Fetches inside the container are bounded by busybox's timeout: its wget
+# (Debian's busybox 1.35) crashes when given -T.
+
+load helpers
+
+setup_file() {
+    export_python
+}
+
+setup() {
+    common_setup
+    B=$BATS_TEST_TMPDIR/bundle
+    SERVERS=$BATS_TEST_TMPDIR/servers
+    WWW=$BATS_TEST_TMPDIR/www
+    mkdir -p "$WWW"
+    echo "hello from the host $$" >"$WWW/page.txt"
+    chmod -R a+rX "$WWW"
+    [ -x "$NOOK_BUILD_ROOT/src/nook-slirp" ] ||
+        skip "nook-slirp is not built (libslirp or libseccomp missing at meson setup)"
+}
+
+teardown() {
+    common_teardown
+    local pid
+    if [ -f "$SERVERS" ]; then
+        while read -r pid; do
+            kill "$pid" 2>/dev/null || true
+        done <"$SERVERS"
+    fi
+}
+
+# make_net_bundle DIR ANNOTATIONS_PY ARGS...: make_bundle DIR ARGS..., with
+# a new network namespace and the annotations of the python dict
+# ANNOTATIONS_PY ("nook.network": "slirp" included unless it says
+# otherwise).
+make_net_bundle() {
+    local dir=$1 annotations=$2
+    shift 2
+    rm -f "$dir/config.json"
+    make_bundle "$dir" "$@" || return 1
+    edit_config "$dir" '
+ns = c["linux"]["namespaces"]
+if not any(n["type"] == "network" for n in ns):
+    ns.append({"type": "network"})
+a = {"nook.network": "slirp"}
+a.update('"$annotations"')
+c["annotations"] = {k: v for k, v in a.items() if v is not None}'
+}
+
+# free_port: a TCP port nothing listens on now.
+free_port() {
+    "$NOOK_PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# background COMMAND...: run COMMAND detached from bats' fds, remembered
+# for teardown.
+background() {
+    "$@" </dev/null >/dev/null 2>&1 3>&- &
+    echo $! >>"$SERVERS"
+}
+
+# wait_until SECONDS COMMAND...: poll COMMAND every 0.1 s until it succeeds.
+wait_until() {
+    local tries=$(($1 * 10)) i
+    shift
+    for ((i = 0; i < tries; i++)); do
+        "$@" 2>/dev/null && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+# http_get URL: the body of URL, fetched from the host.
+http_get() {
+    "$NOOK_PYTHON" -c 'import sys, urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=3).read().decode())' "$1"
+}
+
+# start_http_server PORT: python's http.server for $WWW on 127.0.0.1:PORT.
+start_http_server() {
+    background "$NOOK_PYTHON" -m http.server --bind 127.0.0.1 --directory "$WWW" "$1"
+    wait_until 10 http_get "http://127.0.0.1:$1/page.txt" >/dev/null
+}
+
+# start_dns_server: a DNS server on 127.0.0.1 (a free UDP port, written to
+# $BATS_TEST_TMPDIR/dns.port) answering A queries for *.nook.test with
+# 192.0.2.55 and everything else with NXDOMAIN; it logs each name asked
+# to $BATS_TEST_TMPDIR/dns.log.
+start_dns_server() {
+    cat >"$BATS_TEST_TMPDIR/dns.py" <<'PY'
+import os, socket, struct, sys
+tmp = sys.argv[1]
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", 0))
+with open(tmp + "/dns.port.tmp", "w") as f:
+    f.write(str(s.getsockname()[1]))
+os.rename(tmp + "/dns.port.tmp", tmp + "/dns.port")
+while True:
+    data, peer = s.recvfrom(4096)
+    if len(data) < 17:
+        continue
+    qid, = struct.unpack("!H", data[:2])
+    i, labels = 12, []
+    while i < len(data) and data[i] != 0:
+        labels.append(data[i + 1:i + 1 + data[i]].decode("ascii", "replace"))
+        i += 1 + data[i]
+    qtype, = struct.unpack("!H", data[i + 1:i + 3])
+    question = data[12:i + 5]
+    name = ".".join(labels).lower()
+    with open(tmp + "/dns.log", "a") as log:
+        log.write("%s %d\n" % (name, qtype))
+    if name.endswith("nook.test") and qtype == 1:
+        answer = b"\xc0\x0c" + struct.pack("!HHIH", 1, 1, 60, 4) + socket.inet_aton("192.0.2.55")
+        reply = struct.pack("!HHHHHH", qid, 0x8180, 1, 1, 0, 0) + question + answer
+    elif name.endswith("nook.test"):
+        reply = struct.pack("!HHHHHH", qid, 0x8180, 1, 0, 0, 0) + question
+    else:
+        reply = struct.pack("!HHHHHH", qid, 0x8183, 1, 0, 0, 0) + question
+    s.sendto(reply, peer)
+PY
+    background "$NOOK_PYTHON" "$BATS_TEST_TMPDIR/dns.py" "$BATS_TEST_TMPDIR"
+    wait_until 10 test -s "$BATS_TEST_TMPDIR/dns.port"
+    DNS_PORT=$(cat "$BATS_TEST_TMPDIR/dns.port")
+}
+
+# helper_pids ID: the live nook-slirp processes of container ID (zombies
+# are not processes any more; one may wait a moment for its reaper).
+helper_pids() {
+    ps -eo pid=,stat=,args= | awk -v logpath="$NOOK_ROOT/$1/network.log" \
+        '$2 !~ /^Z/ && $3 ~ /nook-slirp$/ && index($0, " --log " logpath) { print $1 }'
+}
+
+no_helper() {
+    [ -z "$(helper_pids "$1")" ]
+}
+
+assert_no_helper() {
+    if ! no_helper "$1"; then
+        echo "a nook-slirp of container $1 is left behind:" >&2
+        ps -o pid,user,stat,args -p "$(helper_pids "$1" | tr '\n' ',' | sed 's/,$//')" >&2
+        return 1
+    fi
+}
+
+# state_field ID EXPR: a python expression on `nook state ID` as `s`.
+state_field() {
+    nook state "$1" 2>/dev/null | "$NOOK_PYTHON" -c 'import json, sys; s = json.load(sys.stdin); print('"$2"')'
+}
+
+# run_container ID: create and start container ID of bundle $B.
+run_container() {
+    nook_detached create -b "$B" "$1" || return 1
+    nook start "$1"
+}
+
+@test "network: host-loopback on: the container fetches a page from the host's 127.0.0.1 through 10.0.2.2" {
+    local port
+    port=$(free_port)
+    start_http_server "$port"
+    make_net_bundle "$B" '{"nook.network.host-loopback": "true"}' sleep 300
+    run_container c1
+    nook_capture exec c1 timeout 5 wget -q -O - "http://10.0.2.2:$port/page.txt"
+    assert_status 0
+    [ "$output" = "hello from the host $$" ]
+    # The container's side: tap0 with the contract's address and route.
+    nook_capture exec c1 ip -4 addr show tap0
+    assert_output_contains "inet 10.0.2.100/24"
+    nook_capture exec c1 ip route
+    assert_output_contains "default via 10.0.2.2 dev tap0"
+    [ "$(state_field c1 's["annotations"]["nook.network.helper"]')" = running ]
+}
+
+@test "network: without host-loopback the host's 127.0.0.1 is out of reach" {
+    local port
+    port=$(free_port)
+    start_http_server "$port"
+    make_net_bundle "$B" '{}' sleep 300
+    run_container c1
+    nook_capture exec c1 timeout 3 wget -q -O - "http://10.0.2.2:$port/page.txt"
+    [ "$status" -ne 0 ]
+    [[ "$output" != *"hello from the host"* ]]
+    # ... while the network itself is up.
+    nook_capture exec c1 ip -4 addr show tap0
+    assert_output_contains "inet 10.0.2.100/24"
+}
+
+@test "network: names resolve through 10.0.2.3 against the DNS server given by nook.network.dns" {
+    start_dns_server
+    make_net_bundle "$B" '{"nook.network.dns": "127.0.0.1:'"$DNS_PORT"'"}' sleep 300
+    run_container c1
+    nook_capture exec c1 nslookup -type=a www.nook.test 10.0.2.3
+    assert_status 0
+    assert_output_contains "192.0.2.55"
+    grep -qx "www.nook.test 1" "$BATS_TEST_TMPDIR/dns.log"
+    # Through the generated /etc/resolv.conf, without naming the server.
+    nook_capture exec c1 nslookup -type=a other.nook.test
+    assert_status 0
+    assert_output_contains "192.0.2.55"
+    grep -qx "other.nook.test 1" "$BATS_TEST_TMPDIR/dns.log"
+    # A name the server does not know stays unknown.
+    nook_capture exec c1 nslookup -type=a nowhere.example
+    [ "$status" -ne 0 ]
+    [[ "$output" != *"192.0.2.55"* ]]
+}
+
+@test "network: the host fetches a page the container serves, through nook.network.ports" {
+    local port
+    port=$(free_port)
+    # busybox httpd serves the rootfs's /etc: /etc/hostname says "nook".
+    make_net_bundle "$B" '{"nook.network.ports": "127.0.0.1:'"$port"':80/tcp"}' httpd -f -p 80 -h /etc
+    run_container c1
+    wait_until 10 http_get "http://127.0.0.1:$port/hostname"
+    run http_get "http://127.0.0.1:$port/hostname"
+    assert_status 0
+    [ "$output" = nook ]
+    [ "$(state_field c1 's["annotations"]["nook.network.ports"]')" = "127.0.0.1:$port:80/tcp" ]
+}
+
+@test "network: a host port below ip_unprivileged_port_start is refused before anything starts" {
+    [ "$NOOK_TEST_MODE" = rootless ] ||
+        skip "root may bind any host port (the helper binds them before it drops to nobody)"
+    local start
+    start=$(cat /proc/sys/net/ipv4/ip_unprivileged_port_start)
+    [ "$start" -gt 80 ] || skip "this host lets anyone bind port 80 (ip_unprivileged_port_start=$start)"
+    make_net_bundle "$B" '{"nook.network.ports": "8080:8080,80:80/tcp"}' sleep 300
+    nook_capture create -b "$B" c1
+    assert_status 1
+    [ "${#lines[@]}" -eq 1 ]
+    assert_output_contains 'config.json: .annotations["nook.network.ports"]: host port 80/tcp is below '"$start"' (/proc/sys/net/ipv4/ip_unprivileged_port_start)'
+    assert_no_leftovers c1 "$B"
+    assert_no_helper c1
+}
+
+@test "network: as root, a user namespace whose root is another host uid: resolv.conf is refused clearly, the rest works" {
+    require_root
+    local port
+    port=$(free_port)
+    start_http_server "$port"
+    make_net_bundle "$B" '{"nook.network.host-loopback": "true"}' \
+        sh -c "timeout 5 wget -q -O - http://10.0.2.2:$port/page.txt"
+    edit_config "$B" 'c["linux"]["namespaces"].append({"type": "user"})
+c["linux"]["uidMappings"] = [{"containerID": 0, "hostID": 300000, "size": 65536}]
+c["linux"]["gidMappings"] = [{"containerID": 0, "hostID": 300000, "size": 65536}]'
+    nook_capture run -b "$B" c1
+    assert_status 1
+    [ "${#lines[@]}" -eq 1 ]
+    assert_output_contains 'config.json: .annotations["nook.network.resolv-conf"]: the generated resolv.conf is kept in root'"'"'s state directory, which the container'"'"'s root (host uid 300000) cannot reach'
+    assert_no_leftovers c1 "$B"
+    assert_no_helper c1
+
+    edit_config "$B" 'c["annotations"]["nook.network.resolv-conf"] = "false"'
+    nook_capture run -b "$B" c1
+    assert_status 0
+    [ "$output" = "hello from the host $$" ]
+    assert_no_leftovers c1 "$B"
+}
+
+@test "network: a host port in use: create fails with the helper's error, nothing left behind" {
+    local port
+    port=$(free_port)
+    start_http_server "$port"
+    make_net_bundle "$B" '{"nook.network.ports": "127.0.0.1:'"$port"':80"}' sleep 300
+    nook_capture create -b "$B" c1
+    assert_status 1
+    [ "${#lines[@]}" -eq 1 ]
+    assert_output_contains "network: forward port $port/tcp on 127.0.0.1: Address already in use"
+    assert_no_leftovers c1 "$B"
+    assert_no_helper c1
+    # The server that holds the port is untouched.
+    run http_get "http://127.0.0.1:$port/page.txt"
+    [ "$output" = "hello from the host $$" ]
+}
+
+@test "network: delete stops the helper" {
+    make_net_bundle "$B" '{}' sleep 300
+    run_container c1
+    [ -n "$(helper_pids c1)" ]
+    [ -f "$NOOK_ROOT/c1/helper.slirp" ]
+    run nook delete --force c1
+    assert_status 0
+    assert_no_helper c1
+    assert_no_leftovers c1 "$B"
+}
+
+@test "network: kill -9 of the init: the helper exits by itself, delete cleans up" {
+    make_net_bundle "$B" '{}' sleep 300
+    run_container c1
+    local init
+    init=$(state_field c1 's["pid"]')
+    [ -n "$(helper_pids c1)" ]
+    kill -9 "$init"
+    # Before any delete: the helper saw its init go.
+    wait_until 5 no_helper c1
+    assert_no_helper c1
+    wait_for_status c1 stopped
+    [ "$(state_field c1 's["annotations"]["nook.network.helper"]')" = exited ]
+    # A helper that ends with its container is no news: no warning.
+    run nook state c1
+    [[ "$output" != *warning* ]]
+    grep -q "exit" "$NOOK_ROOT/c1/network.log"
+    run nook delete c1
+    assert_status 0
+    assert_no_leftovers c1 "$B"
+    assert_no_helper c1
+}
+
+@test "network: kill -9 of the helper: the container loses its network, state says so, delete cleans up" {
+    local port
+    port=$(free_port)
+    start_http_server "$port"
+    make_net_bundle "$B" '{"nook.network.host-loopback": "true"}' sleep 300
+    run_container c1
+    nook_capture exec c1 timeout 5 wget -q -O - "http://10.0.2.2:$port/page.txt"
+    [ "$output" = "hello from the host $$" ]
+    local helper
+    helper=$(helper_pids c1)
+    [ -n "$helper" ]
+    kill -9 "$helper"
+    wait_until 5 no_helper c1
+    # Its tap device went with it.
+    nook_capture exec c1 ip link show tap0
+    [ "$status" -ne 0 ]
+    nook_capture exec c1 timeout 3 wget -q -O - "http://10.0.2.2:$port/page.txt"
+    [ "$status" -ne 0 ]
+    # state: the helper is reported exited, with one warning line on stderr.
+    local err=$BATS_TEST_TMPDIR/state.err
+    nook state c1 >"$BATS_TEST_TMPDIR/state.out" 2>"$err"
+    grep -q '"status": "running"' "$BATS_TEST_TMPDIR/state.out"
+    grep -q '"nook.network.helper": "exited"' "$BATS_TEST_TMPDIR/state.out"
+    [ "$(wc -l <"$err")" -eq 1 ]
+    grep -q "warning: container c1: its network helper nook-slirp has exited, so the container has no network any more (see $NOOK_ROOT/c1/network.log)" "$err"
+    grep -q "nook: the network helper is gone while the container is running" "$NOOK_ROOT/c1/network.log"
+    # delete: the same warning, and everything goes.
+    run nook delete --force c1
+    assert_status 0
+    assert_output_contains "warning: container c1: its network helper nook-slirp has exited"
+    assert_no_leftovers c1 "$B"
+    assert_no_helper c1
+}
+
+@test "network: nook run in the foreground has the network and leaves nothing" {
+    local port
+    port=$(free_port)
+    start_http_server "$port"
+    make_net_bundle "$B" '{"nook.network.host-loopback": "true"}' \
+        sh -c "timeout 5 wget -q -O - http://10.0.2.2:$port/page.txt && cat /etc/resolv.conf"
+    nook_capture run -b "$B" c1
+    assert_status 0
+    assert_output_contains "hello from the host $$"
+    assert_output_contains "nameserver 10.0.2.3"
+    assert_no_leftovers c1 "$B"
+    wait_until 5 no_helper c1
+    assert_no_helper c1
+}
+
+# refused ANNOTATIONS_PY WANT [NAMESPACES_PY]: create with these
+# annotations fails with one line containing WANT, and leaves nothing.
+refused() {
+    make_net_bundle "$B" "$1" sleep 300
+    if [ -n "${3:-}" ]; then
+        edit_config "$B" "$3"
+    fi
+    nook_capture create -b "$B" c1
+    assert_status 1
+    if [ "${#lines[@]}" -ne 1 ]; then
+        echo "expected one line, got: $output" >&2
+        return 1
+    fi
+    assert_output_contains "$2"
+    assert_no_leftovers c1 "$B"
+    assert_no_helper c1
+}
+
+@test "network: bad annotations are one-line errors naming the annotation, nothing left behind" {
+    refused '{"nook.network.speed": "fast"}' 'config.json: .annotations["nook.network.speed"]: unknown annotation; nook knows nook.network, nook.network.dns'
+    refused '{"nook.network.ports": "8080:80/sctp"}' 'config.json: .annotations["nook.network.ports"]: "8080:80/sctp": unknown protocol "sctp"; use tcp or udp'
+    refused '{"nook.network.ports": "99999:80"}' 'config.json: .annotations["nook.network.ports"]: "99999:80": host port "99999" is not a port number (1..65535)'
+    refused '{"nook.network.mtu": "70000"}' 'config.json: .annotations["nook.network.mtu"]: 70000 is out of range (576..65520)'
+    refused '{"nook.network.mtu": "100"}' 'config.json: .annotations["nook.network.mtu"]: 100 is out of range (576..65520)'
+    refused '{"nook.network": "pasta"}' 'config.json: .annotations["nook.network"]: unknown network "pasta"; nook knows "slirp"'
+    refused '{"nook.network": None, "nook.network.mtu": "1500"}' 'config.json: .annotations["nook.network.mtu"]: a network option without "nook.network": "slirp"'
+    refused '{}' 'config.json: .annotations["nook.network"]: "slirp" needs a new network namespace: add {"type": "network"} to .linux.namespaces' \
+        'c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] != "network"]'
+}
+
+@test "network: resolv.conf: the generated one is mounted, the opt-out and a bundle's own mount keep theirs" {
+    make_net_bundle "$B" '{}' cat /etc/resolv.conf
+    nook_capture run -b "$B" c1
+    assert_status 0
+    assert_output_contains "nameserver 10.0.2.3"
+    assert_output_contains "nook-network(7)"
+
+    make_net_bundle "$B" '{"nook.network.resolv-conf": "false"}' cat /etc/resolv.conf
+    nook_capture run -b "$B" c2
+    assert_status 0
+    [[ "$output" != *"10.0.2.3"* ]]
+
+    echo "nameserver 192.0.2.1" >"$BATS_TEST_TMPDIR/my-resolv.conf"
+    chmod a+r "$BATS_TEST_TMPDIR/my-resolv.conf"
+    make_net_bundle "$B" '{}' cat /etc/resolv.conf
+    edit_config "$B" 'c["mounts"].append({"destination": "/etc/resolv.conf", "type": "bind", "source": "'"$BATS_TEST_TMPDIR/my-resolv.conf"'", "options": ["bind", "ro"]})'
+    nook_capture run -b "$B" c3
+    assert_status 0
+    [ "$output" = "nameserver 192.0.2.1" ]
+}
+
+@test "network: nook spec --network slirp writes a bundle that runs with the network" {
+    local port
+    port=$(free_port)
+    start_http_server "$port"
+    mkdir -p "$B"
+    run "$NOOK" spec -b "$B" --network slirp
+    assert_status 0
+    "$NOOK_PYTHON" - "$B/config.json" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+assert c["annotations"] == {"nook.network": "slirp"}, c.get("annotations")
+assert {"type": "network"} in c["linux"]["namespaces"], c["linux"]["namespaces"]
+PY
+    edit_config "$B" 'c["root"]["path"] = "'"$NOOK_BUNDLE_ROOTFS"'"; c["process"]["terminal"] = False
+c["annotations"]["nook.network.host-loopback"] = "true"
+c["process"]["args"] = ["timeout", "5", "wget", "-q", "-O", "-", "http://10.0.2.2:'"$port"'/page.txt"]'
+    nook_capture run -b "$B" c1
+    assert_status 0
+    [ "$output" = "hello from the host $$" ]
+    assert_no_leftovers c1 "$B"
+
+    run "$NOOK" spec -b "$BATS_TEST_TMPDIR" --network pasta
+    assert_status 1
+    assert_output_contains 'spec: --network: unknown network "pasta"; nook knows "slirp"'
+    [ ! -e "$BATS_TEST_TMPDIR/config.json" ]
+}
+
+@test "network: without nook-slirp installed, create says where it looked and leaves nothing" {
+    # A nook of its own (with its JSON module) in a directory without the
+    # helper; the compiled-in install directory has none either here.
+    local bin=$BATS_TEST_TMPDIR/bin
+    mkdir -p "$bin"
+    cp "$NOOK" "$NOOK_BUILD_ROOT/src/nook-json.so" "$bin/"
+    local installed
+    installed=$(strings "$NOOK" | grep -m1 '^/.*/libexec/nook$' || true)
+    [ -n "$installed" ] || skip "cannot tell the install directory compiled into nook"
+    [ ! -e "$installed/nook-slirp" ] || skip "nook-slirp is installed in $installed"
+    make_net_bundle "$B" '{}' true
+    status=0
+    "$bin/nook" --root "$NOOK_ROOT" create -b "$B" c1 </dev/null >"$BATS_TEST_TMPDIR/out" 2>&1 || status=$?
+    output=$(cat "$BATS_TEST_TMPDIR/out")
+    assert_status 1
+    assert_output_contains "network \"slirp\" needs nook-slirp, which is not installed (looked in $bin"
+    assert_output_contains "$installed)"
+    assert_no_leftovers c1 "$B"
+}
+
+@test "network: features lists the nook.network annotations" {
+    run "$NOOK" features
+    assert_status 0
+    "$NOOK_PYTHON" -c '
+import json, sys
+a = json.loads(sys.argv[1])["annotations"]
+want = {"nook.network": "slirp", "nook.network.dns": "ADDR[:PORT],...",
+        "nook.network.host-loopback": "true|false", "nook.network.ipv6": "true|false",
+        "nook.network.mtu": "576..65520", "nook.network.ports": "[HOSTADDR:]HOSTPORT:CPORT[/tcp|/udp],...",
+        "nook.network.resolv-conf": "true|false"}
+got = {k: v for k, v in a.items() if k.startswith("nook.network")}
+assert got == want, got
+assert list(a) == sorted(a), list(a)' "$output"
+}
+
+@test "network: the helper runs without privilege" {
+    make_net_bundle "$B" '{}' sleep 300
+    run_container c1
+    local helper
+    helper=$(helper_pids c1)
+    [ -n "$helper" ]
+    # Rootless, the caller's own uid; as root, it drops to nobody.
+    local want=$(id -u)
+    [ "$want" -ne 0 ] || want=65534
+    run ps -o uid= -p "$helper"
+    [ "$(echo $output)" = "$want" ]
+    grep -q "^NoNewPrivs:[[:space:]]*1" "/proc/$helper/status"
+    grep -q "^Seccomp:[[:space:]]*2" "/proc/$helper/status"
+    # In a session of its own, so a terminal's signals to nook's process
+    # group never reach it.
+    [ "$(ps -o sid= -p "$helper" | tr -d ' ')" = "$helper" ]
+}
