@@ -133,11 +133,13 @@ static int child_make_tap(const struct nook_slirp_namespaces *ns, unsigned mtu, 
         if (e == EACCES || e == EPERM)
             return nook_error_set(err, e,
                                   "open /dev/net/tun in the container's network namespace: %s (it must be "
-                                  "mode 0666, as distributions ship it; see: nook check net.tun)",
+                                  "mode 0666, as distributions ship it) (see: nook check net.tun)",
                                   strerror(e));
         if (e == ENOENT || e == ENODEV || e == ENXIO)
-            return nook_error_set_errno(err, e, "open /dev/net/tun (is the tun module loaded? modprobe tun)");
-        return nook_error_set_errno(err, e, "open /dev/net/tun in the container's network namespace");
+            return nook_error_set(err, e, "open /dev/net/tun: %s (is the tun module loaded? modprobe tun) "
+                                  "(see: nook check net.tun)", strerror(e));
+        return nook_error_set(err, e, "open /dev/net/tun in the container's network namespace: %s "
+                              "(see: nook check net.tun)", strerror(e));
     }
     struct ifreq ifr = { 0 };
     snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", NOOK_SLIRP_TAP_NAME);

@@ -133,6 +133,6 @@ int nook_network_find_helper(char **out, struct nook_error *err)
     }
     return nook_error_set(err, ENOENT,
                           "network \"slirp\" needs " NOOK_NETWORK_HELPER_EXE
-                          ", which is not installed (looked in %s)",
+                          ", which is not installed (looked in %s) (see: nook check net.slirp)",
                           tried);
 }

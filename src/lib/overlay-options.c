@@ -385,7 +385,7 @@ static int find_fuse_program(const char *path_env, const char *fuse_env,
             return (plan->fuse_program = strdup(fuse_env)) ? 0 : -ENOMEM;
         return asprintf(&plan->fuse_missing,
                         "fuse-overlayfs is not installed: \"%s\" (from NOOK_FUSE_OVERLAYFS) is not an "
-                        "absolute path to an executable file",
+                        "absolute path to an executable file (see: nook check fuse-overlayfs.binary)",
                         fuse_env) < 0 ? -ENOMEM : 0;
     }
     _cleanup_free_ char *dirs = NULL;
@@ -403,7 +403,7 @@ static int find_fuse_program(const char *path_env, const char *fuse_env,
     }
     return asprintf(&plan->fuse_missing,
                     "fuse-overlayfs is not installed (not in $PATH, nor in " FUSE_FALLBACK_PATH
-                    "); install it: apt-get install fuse-overlayfs") < 0 ? -ENOMEM : 0;
+                    "); install it: apt-get install fuse-overlayfs (see: nook check fuse-overlayfs.binary)") < 0 ? -ENOMEM : 0;
 }
 
 int nook_overlay_plan_new(const struct nook_spec *spec, const char *bundle, const char *rootfs,

@@ -299,13 +299,15 @@ static int open_fuse_device(const struct overlay_target *target, const char *ker
     int errnum = errno;
     if (errnum == ENOENT)
         return fuse_failure(target, kernel_reason, err, errnum,
-                            "/dev/fuse does not exist; load the fuse module (`modprobe fuse`)");
+                            "/dev/fuse does not exist; load the fuse module (`modprobe fuse`) "
+                            "(see: nook check fuse.device)");
     if (errnum == EACCES || errnum == EPERM)
         return fuse_failure(target, kernel_reason, err, errnum,
                             "open /dev/fuse: %s; it must be readable and writable by every user, "
-                            "as distributions ship it (`chmod 0666 /dev/fuse`)",
+                            "as distributions ship it (`chmod 0666 /dev/fuse`) (see: nook check fuse.device)",
                             strerror(errnum));
-    return fuse_failure(target, kernel_reason, err, errnum, "open /dev/fuse: %s", strerror(errnum));
+    return fuse_failure(target, kernel_reason, err, errnum, "open /dev/fuse: %s (see: nook check fuse.device)",
+                        strerror(errnum));
 }
 
 /* The FUSE connection on fuse_fd as a detached mount. */
