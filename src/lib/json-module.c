@@ -20,36 +20,6 @@
 
 /* ---- where ---- */
 
-static int executable_dir(char **out, struct nook_error *err)
-{
-    char path[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", path, sizeof(path));
-    if (n < 0)
-        return nook_error_set_errno(err, errno, "find the nook executable (/proc/self/exe)");
-    if ((size_t)n >= sizeof(path))
-        return nook_error_set(err, ENAMETOOLONG, "find the nook executable: its path is too long");
-    path[n] = '\0';
-    /* The sealed copy (sealed-exe.h) is a memfd: its files are next to
-     * the binary it was copied from, which it was told. */
-    const char *original = getenv(NOOK_ORIGINAL_EXE_ENV);
-    if (strncmp(path, "/memfd:", 7) == 0 && original && original[0] == '/') {
-        if (strlen(original) >= sizeof(path))
-            return nook_error_set(err, ENAMETOOLONG, "find the nook executable: its path is too long");
-        strcpy(path, original);
-    }
-    char *slash = strrchr(path, '/');
-    if (!slash)
-        return nook_error_set(err, EINVAL, "find the nook executable: \"%s\" is not a path", path);
-    if (slash == path)
-        slash++;
-    *slash = '\0';
-    char *dir = strdup(path);
-    if (!dir)
-        return nook_error_set(err, ENOMEM, "out of memory");
-    *out = dir;
-    return 0;
-}
-
 /* Append dir/nook-json.so, cleaned lexically, unless it is already listed. */
 static int add_candidate(char **list, size_t *n, const char *dir, struct nook_error *err)
 {
@@ -73,7 +43,7 @@ static int add_candidate(char **list, size_t *n, const char *dir, struct nook_er
 int nook_json_module_candidates(char ***out, struct nook_error *err)
 {
     _cleanup_free_ char *exe_dir = NULL;
-    int r = executable_dir(&exe_dir, err);
+    int r = nook_executable_dir(&exe_dir, err);
     if (r < 0)
         return r;
     _cleanup_strv_ char **list = calloc(4, sizeof(*list));

@@ -14,36 +14,6 @@
 #error "the build must define NOOK_HELPER_DIR, the installed helpers' directory"
 #endif
 
-/* The directory of the nook executable; for the sealed copy (a memfd,
- * sealed-exe.h), that of the binary it was copied from. */
-static int executable_dir(char **out, struct nook_error *err)
-{
-    char path[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", path, sizeof(path));
-    if (n < 0)
-        return nook_error_set_errno(err, errno, "find the nook executable (/proc/self/exe)");
-    if ((size_t)n >= sizeof(path))
-        return nook_error_set(err, ENAMETOOLONG, "find the nook executable: its path is too long");
-    path[n] = '\0';
-    const char *original = getenv(NOOK_ORIGINAL_EXE_ENV);
-    if (strncmp(path, "/memfd:", 7) == 0 && original && original[0] == '/') {
-        if (strlen(original) >= sizeof(path))
-            return nook_error_set(err, ENAMETOOLONG, "find the nook executable: its path is too long");
-        strcpy(path, original);
-    }
-    char *slash = strrchr(path, '/');
-    if (!slash)
-        return nook_error_set(err, EINVAL, "find the nook executable: \"%s\" is not a path", path);
-    if (slash == path)
-        slash++;
-    *slash = '\0';
-    char *dir = strdup(path);
-    if (!dir)
-        return nook_error_set(err, ENOMEM, "out of memory");
-    *out = dir;
-    return 0;
-}
-
 /* The helper at path, open as fd, is one nook may run: what runs beside
  * the container with the caller's rights must be as trusted as nook. */
 static int check_helper(int fd, const char *path, const struct stat *exe, struct nook_error *err)
@@ -69,7 +39,7 @@ static int check_helper(int fd, const char *path, const struct stat *exe, struct
 static int candidate_dirs(char ***out, struct nook_error *err)
 {
     _cleanup_free_ char *exe_dir = NULL;
-    int r = executable_dir(&exe_dir, err);
+    int r = nook_executable_dir(&exe_dir, err);
     if (r < 0)
         return r;
     _cleanup_free_ char *relative = NULL;

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
@@ -64,4 +65,32 @@ int nook_sealed_exe_reexec(char **argv, struct nook_error *err)
     extern char **environ;
     fexecve(copy, argv, environ);
     return nook_error_set_errno(err, errno, "run the sealed copy of nook");
+}
+
+int nook_executable_dir(char **out, struct nook_error *err)
+{
+    char path[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", path, sizeof(path));
+    if (n < 0)
+        return nook_error_set_errno(err, errno, "find the nook executable (/proc/self/exe)");
+    if ((size_t)n >= sizeof(path))
+        return nook_error_set(err, ENAMETOOLONG, "find the nook executable: its path is too long");
+    path[n] = '\0';
+    const char *original = getenv(NOOK_ORIGINAL_EXE_ENV);
+    if (strncmp(path, "/memfd:", 7) == 0 && original && original[0] == '/') {
+        if (strlen(original) >= sizeof(path))
+            return nook_error_set(err, ENAMETOOLONG, "find the nook executable: its path is too long");
+        strcpy(path, original);
+    }
+    char *slash = strrchr(path, '/');
+    if (!slash)
+        return nook_error_set(err, EINVAL, "find the nook executable: \"%s\" is not a path", path);
+    if (slash == path)
+        slash++;
+    *slash = '\0';
+    char *dir = strdup(path);
+    if (!dir)
+        return nook_error_set(err, ENOMEM, "out of memory");
+    *out = dir;
+    return 0;
 }

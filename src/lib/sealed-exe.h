@@ -25,3 +25,8 @@
  * not already the copy. Returns 0 when no copy is needed; does not return
  * when the re-exec works; a negative errno with err otherwise. */
 int nook_sealed_exe_reexec(char **argv, struct nook_error *err);
+
+/* The directory of the running nook executable, where its helpers and
+ * module lie in a build tree; for the sealed copy (a memfd) that of the
+ * binary it was copied from (NOOK_ORIGINAL_EXE_ENV). *out is malloc'd. */
+int nook_executable_dir(char **out, struct nook_error *err);
