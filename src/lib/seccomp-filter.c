@@ -268,8 +268,8 @@ static int export_program(scmp_filter_ctx ctx, struct nook_seccomp_program *out,
     return 0;
 }
 
-int nook_seccomp_compile(const struct nook_spec_seccomp *spec, struct nook_seccomp_program *out,
-                         struct nook_error *err)
+int nook_seccomp_compile_here(const struct nook_spec_seccomp *spec, struct nook_seccomp_program *out,
+                              struct nook_error *err)
 {
     memset(out, 0, sizeof(*out));
     uint32_t default_action = scmp_action(spec->default_action, &spec->default_errno_ret);
@@ -308,8 +308,8 @@ int nook_seccomp_compile(const struct nook_spec_seccomp *spec, struct nook_secco
 
 #else /* !HAVE_SECCOMP */
 
-int nook_seccomp_compile(const struct nook_spec_seccomp *spec, struct nook_seccomp_program *out,
-                         struct nook_error *err)
+int nook_seccomp_compile_here(const struct nook_spec_seccomp *spec, struct nook_seccomp_program *out,
+                              struct nook_error *err)
 {
     (void)spec;
     memset(out, 0, sizeof(*out));

@@ -30,6 +30,21 @@ struct nook_seccomp_program {
 int nook_seccomp_compile(const struct nook_spec_seccomp *spec, struct nook_seccomp_program *out,
                          struct nook_error *err);
 
+/* How long nook_seccomp_compile() lets libseccomp work: real profiles (the
+ * default one of `nook spec`, Docker's) take a few milliseconds. */
+#define NOOK_SECCOMP_COMPILE_LIMIT_MS 5000
+
+/* nook_seccomp_compile() is this with NOOK_SECCOMP_COMPILE_LIMIT_MS:
+ * libseccomp runs in a forked child (seccomp-compile-bounded.c says why),
+ * stopped with an ETIMEDOUT error naming .linux.seccomp when it takes
+ * longer than limit_ms. */
+int nook_seccomp_compile_within(const struct nook_spec_seccomp *spec, struct nook_seccomp_program *out,
+                                unsigned int limit_ms, struct nook_error *err);
+
+/* The same in this process, with no limit: what the child runs. */
+int nook_seccomp_compile_here(const struct nook_spec_seccomp *spec, struct nook_seccomp_program *out,
+                              struct nook_error *err);
+
 void nook_seccomp_program_clear(struct nook_seccomp_program *program);
 
 /* In the container's process: install the program. With notify, returns

@@ -33,9 +33,6 @@ trap 'rm -rf "$scratch"' EXIT
 # sees it as a crash.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
-# Leaks inside third-party libraries that nook cannot fix (lsan.supp says
-# which and why).
-export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$here/lsan.supp:print_suppressions=0}
 
 status=0
 for i in "${!targets[@]}"; do

@@ -98,6 +98,26 @@ if '$ret':
     assert_no_leftovers sc7 "$B"
 }
 
+@test "a rule set libseccomp never finishes is stopped with a clear error, nothing left" {
+    make_bundle "$B" true
+    # libseccomp 2.5.4 loops forever in seccomp_rule_add() on these two
+    # rules; nook compiles in a child it stops after 5 s.
+    edit_config "$B" "c['linux']['seccomp'] = {'defaultAction': 'SCMP_ACT_LOG', 'syscalls': [
+        {'names': ['read'], 'action': 'SCMP_ACT_TRACE', 'errnoRet': 3, 'args': [
+            {'index': 1, 'value': 4294967295, 'op': 'SCMP_CMP_GT'}, {'index': 2, 'value': 0, 'op': 'SCMP_CMP_EQ'}]},
+        {'names': ['read'], 'action': 'SCMP_ACT_ERRNO', 'args': [
+            {'index': 1, 'value': 4294967295, 'op': 'SCMP_CMP_GT'},
+            {'index': 4, 'value': 4294967295, 'op': 'SCMP_CMP_MASKED_EQ', 'valueTwo': 3}]}]}"
+    SECONDS=0
+    nook_capture create -b "$B" sc9
+    echo "# create returned $status after $SECONDS s: $output"
+    [ "$status" -ne 0 ]
+    [ "$SECONDS" -lt 15 ]
+    assert_output_contains ".linux.seccomp: libseccomp did not finish the filter within 5000 ms"
+    [ "$(echo "$output" | wc -l)" -eq 1 ]
+    assert_no_leftovers sc9 "$B"
+}
+
 @test "SCMP_ACT_NOTIFY: the agent gets the listener and the state, and its answer reaches the container" {
     make_bundle "$B" sh -c 'mkdir /tmp/z; echo "rc=$?"'
     local sock=$BATS_TEST_TMPDIR/agent.sock

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lib/seccomp-filter.h"
@@ -169,5 +170,26 @@ int main(void)
     if (e)
         printf("# %s\n", e);
     nook_seccomp_program_clear(&p);
+
+    /* libseccomp 2.5.4 never returns from this rule set: the bounded
+     * compile stops it (seccomp-compile-bounded.c). */
+    struct nook_spec *hang = parse("{\"defaultAction\":\"SCMP_ACT_LOG\",\"syscalls\":["
+                                   "{\"names\":[\"read\"],\"action\":\"SCMP_ACT_TRACE\",\"errnoRet\":3,\"args\":["
+                                   "{\"index\":1,\"value\":4294967295,\"op\":\"SCMP_CMP_GT\"},"
+                                   "{\"index\":2,\"value\":0,\"op\":\"SCMP_CMP_EQ\"}]},"
+                                   "{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ERRNO\",\"args\":["
+                                   "{\"index\":1,\"value\":4294967295,\"op\":\"SCMP_CMP_GT\"},"
+                                   "{\"index\":4,\"value\":4294967295,\"op\":\"SCMP_CMP_MASKED_EQ\",\"valueTwo\":3}]}]}");
+    struct nook_error err = { 0 };
+    struct timespec before, after;
+    clock_gettime(CLOCK_MONOTONIC, &before);
+    int r = hang ? nook_seccomp_compile_within(hang->linux_config->seccomp, &p, 300, &err) : -EINVAL;
+    clock_gettime(CLOCK_MONOTONIC, &after);
+    long elapsed_ms = (after.tv_sec - before.tv_sec) * 1000 + (after.tv_nsec - before.tv_nsec) / 1000000;
+    CHECK(&t, r == -ETIMEDOUT && strstr(err.message, ".linux.seccomp") && elapsed_ms < 3000,
+          "a rule set libseccomp cannot finish is stopped after the limit with an error naming .linux.seccomp");
+    printf("# %ld ms: %s\n", elapsed_ms, err.message);
+    CHECK(&t, waitpid(-1, NULL, WNOHANG) < 0 && errno == ECHILD, "the compiling child is reaped");
+    nook_spec_free(hang);
     return tap_done(&t);
 }
