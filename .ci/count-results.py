@@ -8,8 +8,11 @@ Each --tap FILE adds the test points of a TAP stream run outside meson (the
 VM tests, tests/vm/check.sh); a stream with no test point counts as one
 failure. Several testlogs add up (the sanitizer build's suite, .ci/run);
 without any (only --tap), only the TAP files are counted.
-Usage: count-results.py [TESTLOG.json]... [--tap FILE]...
-Prints: N passed, N failed, N skipped
+--tests REGEX counts only the meson tests whose name it matches (the
+conformance suite as root: '^conformance-.*-root$') and --label NAME puts "NAME: " before
+the line, for the per-stage lines of .ci/run.
+Usage: count-results.py [TESTLOG.json]... [--tap FILE]... [--tests REGEX] [--label NAME]
+Prints: [NAME: ]N passed, N failed, N skipped
 """
 import json
 import re
@@ -35,7 +38,7 @@ def count_tap(stdout):
     return passed, failed, skipped, bool(plan_skip)
 
 
-def count_testlog(path):
+def count_testlog(path, pattern=""):
     passed = failed = skipped = 0
     with open(path) as f:
         for line in f:
@@ -43,6 +46,9 @@ def count_testlog(path):
             if not line:
                 continue
             test = json.loads(line)
+            # meson names it "project:suite / name".
+            if not re.search(pattern, test.get("name", "").split(" / ")[-1]):
+                continue
             result = test.get("result", "")
             stdout = test.get("stdout", "") or ""
             # meson 1.0's log has no protocol field: every nook test speaks
@@ -85,6 +91,7 @@ def count_tap_file(path):
 def main(argv):
     testlogs = []
     taps = []
+    options = {"--tests": "", "--label": ""}
     args = iter(argv)
     for arg in args:
         if arg == "--tap":
@@ -92,17 +99,23 @@ def main(argv):
             if taps[-1] is None:
                 print("count-results.py: --tap needs a file", file=sys.stderr)
                 return 2
+        elif arg in options:
+            options[arg] = next(args, None)
+            if options[arg] is None:
+                print(f"count-results.py: {arg} needs a value", file=sys.stderr)
+                return 2
         else:
             testlogs.append(arg)
     if not testlogs and not taps:
         testlogs = ["build/meson-logs/testlog.json"]
     totals = [0, 0, 0]
-    counts = [count_testlog(path) for path in testlogs]
+    counts = [count_testlog(path, options["--tests"]) for path in testlogs]
     counts += [count_tap_file(path) for path in taps]
     for count in counts:
         totals = [t + c for t, c in zip(totals, count)]
     passed, failed, skipped = totals
-    print(f"{passed} passed, {failed} failed, {skipped} skipped")
+    label = options["--label"] + ": " if options["--label"] else ""
+    print(f"{label}{passed} passed, {failed} failed, {skipped} skipped")
     return 1 if failed else 0
 
 

@@ -45,19 +45,34 @@ int nook_slirp_parse_port(const char *spec, struct nook_slirp_port *port, struct
             return nook_error_set(err, EINVAL, "--port \"%s\": the protocol must be tcp or udp, not \"%s\"",
                                   spec, proto);
     }
+    /* A bracketed IPv6 host address first: its colons are not fields. */
+    char *fields = buf;
+    const char *haddr6 = NULL;
+    if (buf[0] == '[') {
+        char *close = strchr(buf, ']');
+        if (!close || close[1] != ':')
+            return nook_error_set(err, EINVAL, "--port \"%s\": expected [IPV6]:HOSTPORT:CONTAINERPORT[/tcp|/udp]",
+                                  spec);
+        *close = '\0';
+        haddr6 = buf + 1;
+        fields = close + 2;
+    }
     /* Split from the right: HOSTADDR may be missing, the ports may not. */
-    char *cport = strrchr(buf, ':');
+    char *cport = strrchr(fields, ':');
     if (!cport)
         return nook_error_set(err, EINVAL,
                               "--port \"%s\": expected [HOSTADDR:]HOSTPORT:CONTAINERPORT[/tcp|/udp]", spec);
     *cport++ = '\0';
-    char *hport = strrchr(buf, ':');
+    char *hport = strrchr(fields, ':');
     const char *haddr = NULL;
+    if (hport && haddr6)
+        return nook_error_set(err, EINVAL, "--port \"%s\": expected [IPV6]:HOSTPORT:CONTAINERPORT[/tcp|/udp]",
+                              spec);
     if (hport) {
         *hport++ = '\0';
-        haddr = buf;
+        haddr = fields;
     } else {
-        hport = buf;
+        hport = fields;
     }
     unsigned long v;
     if (!parse_number(hport, 1, 65535, &v))
@@ -69,10 +84,14 @@ int nook_slirp_parse_port(const char *spec, struct nook_slirp_port *port, struct
                               "--port \"%s\": the container port must be a number from 1 to 65535, not \"%s\"",
                               spec, cport);
     p.container_port = (uint16_t)v;
-    if (haddr) {
+    if (haddr6) {
+        if (inet_pton(AF_INET6, haddr6, &p.host_addr6) != 1)
+            return nook_error_set(err, EINVAL, "--port \"%s\": \"%s\" is not an IPv6 address", spec, haddr6);
+        p.ipv6 = true;
+    } else if (haddr) {
         if (strchr(haddr, ':') || haddr[0] == '[')
             return nook_error_set(err, EINVAL,
-                                  "--port \"%s\": the host address must be an IPv4 address (IPv6 host addresses are not supported)",
+                                  "--port \"%s\": an IPv6 host address goes in brackets: [ADDR]:HOSTPORT:CONTAINERPORT",
                                   spec);
         if (inet_pton(AF_INET, haddr, &p.host_addr) != 1)
             return nook_error_set(err, EINVAL, "--port \"%s\": \"%s\" is not an IPv4 address", spec, haddr);
@@ -208,6 +227,18 @@ void nook_slirp_format_upstream(const struct nook_slirp_upstream *upstream, char
     }
 }
 
+void nook_slirp_format_port_addr(const struct nook_slirp_port *port, char *buf, size_t size)
+{
+    char addr[INET6_ADDRSTRLEN] = "?";
+    if (port->ipv6) {
+        inet_ntop(AF_INET6, &port->host_addr6, addr, sizeof(addr));
+        snprintf(buf, size, "[%s]", addr);
+    } else {
+        inet_ntop(AF_INET, &port->host_addr, addr, sizeof(addr));
+        snprintf(buf, size, "%s", addr);
+    }
+}
+
 int nook_slirp_find_ready_fd(int argc, char *const *argv)
 {
     for (int i = 1; i < argc; i++) {
@@ -232,6 +263,7 @@ void nook_slirp_options_free(struct nook_slirp_options *o)
 
 enum option_id {
     OPT_PID,
+    OPT_INIT_FROM,
     OPT_READY_FD,
     OPT_PIDFD,
     OPT_MTU,
@@ -252,6 +284,7 @@ struct option_def {
 
 static const struct option_def option_defs[] = {
     { "--pid", OPT_PID, true, false },
+    { "--init-from", OPT_INIT_FROM, true, false },
     { "--ready-fd", OPT_READY_FD, true, false },
     { "--pidfd", OPT_PIDFD, true, false },
     { "--mtu", OPT_MTU, true, false },
@@ -263,11 +296,18 @@ static const struct option_def option_defs[] = {
     { "--debug", OPT_DEBUG, false, false },
 };
 
+/* Two forwards that would bind one port: same protocol and port, and
+ * the same address or the any address of one family (an IPv6 forward is
+ * bound IPv6 only, so it never meets an IPv4 one). */
 static bool same_forward(const struct nook_slirp_port *a, const struct nook_slirp_port *b)
 {
-    return a->host_port == b->host_port && a->udp == b->udp &&
-           (a->host_addr.s_addr == b->host_addr.s_addr || a->host_addr.s_addr == htonl(INADDR_ANY) ||
-            b->host_addr.s_addr == htonl(INADDR_ANY));
+    if (a->host_port != b->host_port || a->udp != b->udp || a->ipv6 != b->ipv6)
+        return false;
+    if (a->ipv6)
+        return IN6_ARE_ADDR_EQUAL(&a->host_addr6, &b->host_addr6) || IN6_IS_ADDR_UNSPECIFIED(&a->host_addr6) ||
+               IN6_IS_ADDR_UNSPECIFIED(&b->host_addr6);
+    return a->host_addr.s_addr == b->host_addr.s_addr || a->host_addr.s_addr == htonl(INADDR_ANY) ||
+           b->host_addr.s_addr == htonl(INADDR_ANY);
 }
 
 static int apply_option(const struct option_def *def, const char *value, struct nook_slirp_options *o,
@@ -282,12 +322,15 @@ static int apply_option(const struct option_def *def, const char *value, struct 
         return 0;
     case OPT_READY_FD:
     case OPT_PIDFD:
+    case OPT_INIT_FROM:
         if (!parse_number(value, 0, INT_MAX, &v))
             return nook_error_set(err, EINVAL, "%s \"%s\": expected a file descriptor number", def->name, value);
         if (def->id == OPT_READY_FD)
             o->ready_fd = (int)v;
-        else
+        else if (def->id == OPT_PIDFD)
             o->pidfd = (int)v;
+        else
+            o->init_fd = (int)v;
         return 0;
     case OPT_MTU:
         if (!parse_number(value, NOOK_SLIRP_MTU_MIN, NOOK_SLIRP_MTU_MAX, &v))
@@ -337,7 +380,7 @@ static int apply_option(const struct option_def *def, const char *value, struct 
 
 int nook_slirp_parse_args(int argc, char *const *argv, struct nook_slirp_options *o, struct nook_error *err)
 {
-    *o = (struct nook_slirp_options){ .ready_fd = -1, .pidfd = -1, .mtu = NOOK_SLIRP_MTU_DEFAULT };
+    *o = (struct nook_slirp_options){ .ready_fd = -1, .pidfd = -1, .init_fd = -1, .mtu = NOOK_SLIRP_MTU_DEFAULT };
     bool seen[N_ELEMENTS(option_defs)] = { false };
 
     for (int i = 1; i < argc; i++) {
@@ -376,8 +419,12 @@ int nook_slirp_parse_args(int argc, char *const *argv, struct nook_slirp_options
         if (r < 0)
             return r;
     }
-    if (o->pid == 0)
-        return nook_error_set(err, EINVAL, "--pid is required (the container's init)");
+    if (o->pid == 0 && o->init_fd < 0)
+        return nook_error_set(err, EINVAL, "--pid or --init-from is required (the container's init)");
+    if (o->pid != 0 && o->init_fd >= 0)
+        return nook_error_set(err, EINVAL, "--pid and --init-from exclude each other");
+    if (o->pidfd >= 0 && o->init_fd >= 0)
+        return nook_error_set(err, EINVAL, "--pidfd goes with --pid; --init-from passes the pidfd itself");
     if (o->ready_fd < 0)
         return nook_error_set(err, EINVAL, "--ready-fd is required");
     if (o->ipv6 && o->mtu < NOOK_SLIRP_MTU_MIN_IPV6)

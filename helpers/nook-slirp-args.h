@@ -14,16 +14,17 @@ int nook_slirp_find_ready_fd(int argc, char *const *argv);
 
 /* Parse argv (argv[0] is the program) into o, which this initialises.
  * Unknown options, missing values, repeated single options and values out
- * of range are errors naming the option and the value. --pid and
- * --ready-fd are required. Free o with nook_slirp_options_free() whatever
- * this returns. */
+ * of range are errors naming the option and the value. --ready-fd is
+ * required, and one of --pid and --init-from. Free o with
+ * nook_slirp_options_free() whatever this returns. */
 int nook_slirp_parse_args(int argc, char *const *argv, struct nook_slirp_options *o,
                           struct nook_error *err);
 
 void nook_slirp_options_free(struct nook_slirp_options *o);
 
 /* "[HOSTADDR:]HOSTPORT:CPORT[/tcp|/udp]": HOSTADDR an IPv4 address
- * (default 0.0.0.0), ports 1..65535, protocol default tcp. */
+ * (default 0.0.0.0) or a bracketed IPv6 one ("[::1]", "[::]"), ports
+ * 1..65535, protocol default tcp. */
 int nook_slirp_parse_port(const char *spec, struct nook_slirp_port *port, struct nook_error *err);
 
 /* "ADDR[:PORT]" with ADDR IPv4, or "[IPv6]:PORT", "[IPv6]" or a bare
@@ -38,3 +39,6 @@ size_t nook_slirp_parse_resolv_conf(const char *text, struct nook_slirp_upstream
 
 /* "1.2.3.4:53" or "[::1]:53", for messages. */
 void nook_slirp_format_upstream(const struct nook_slirp_upstream *upstream, char *buf, size_t size);
+
+/* A forward's host address, "127.0.0.1" or "[::1]", for messages. */
+void nook_slirp_format_port_addr(const struct nook_slirp_port *port, char *buf, size_t size);

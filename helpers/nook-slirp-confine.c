@@ -15,7 +15,10 @@
  * files (libslirp reads /etc/resolv.conf for TCP queries to 10.0.2.3 and
  * for IPv6 DNS it handles itself, glibc its time zone once): they fail
  * cleanly and must not end the network. */
+#include <fcntl.h>
 #include <grp.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -23,6 +26,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -163,29 +167,78 @@ static int build(scmp_filter_ctx ctx)
     return 0;
 }
 
+/* The filter, compiled to BPF ahead of time: loading it is then one
+ * system call on the path that create waits on. */
+struct compiled_filter {
+    struct sock_fprog prog;
+    struct sock_filter insns[];
+};
+
+/* libseccomp's compilation of ctx, read back through a pipe (libseccomp
+ * 2.5 exports to an fd only). */
+static int compile(scmp_filter_ctx ctx, struct compiled_filter **out)
+{
+    int pipe_fds[2];
+    if (pipe2(pipe_fds, O_CLOEXEC) < 0)
+        return -errno;
+    _cleanup_close_ int rd = pipe_fds[0];
+    _cleanup_close_ int wr = pipe_fds[1];
+    /* A pipe holds 64 KiB: far more than the few hundred instructions. */
+    int r = seccomp_export_bpf(ctx, wr);
+    if (r < 0)
+        return r;
+    closep(&wr);
+    wr = -1;
+    uint8_t buf[65536];
+    size_t len = 0;
+    for (;;) {
+        ssize_t n = read(rd, buf + len, sizeof(buf) - len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -errno;
+        if (n == 0 || (len += (size_t)n) == sizeof(buf))
+            break;
+    }
+    size_t count = len / sizeof(struct sock_filter);
+    if (count == 0 || count > BPF_MAXINSNS || len % sizeof(struct sock_filter) != 0)
+        return -EPROTO;
+    struct compiled_filter *f = malloc(sizeof(*f) + len);
+    if (!f)
+        return -ENOMEM;
+    memcpy(f->insns, buf, len);
+    f->prog = (struct sock_fprog){ .len = (unsigned short)count, .filter = f->insns };
+    *out = f;
+    return 0;
+}
+
 int nook_slirp_filter_build(nook_slirp_filter *filter, struct nook_error *err)
 {
     scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_TRAP);
     if (!ctx)
         return nook_error_set(err, ENOMEM, "seccomp_init");
+    struct compiled_filter *compiled = NULL;
     int r = build(ctx);
-    if (r < 0) {
-        seccomp_release(ctx);
+    if (r == 0)
+        r = compile(ctx, &compiled);
+    seccomp_release(ctx);
+    if (r < 0)
         return nook_error_set_errno(err, -r, "build the helper's seccomp filter");
-    }
-    *filter = ctx;
+    *filter = compiled;
     return 0;
 }
 
 void nook_slirp_filter_free(nook_slirp_filter *filter)
 {
-    if (*filter)
-        seccomp_release(*filter);
+    free(*filter);
     *filter = NULL;
 }
 
 int nook_slirp_confine(nook_slirp_filter filter, int log_fd, struct nook_error *err)
 {
+    const struct compiled_filter *compiled = filter;
+    if (!compiled)
+        return nook_error_set(err, EINVAL, "internal error: no seccomp filter to load");
     sigsys_log_fd = log_fd;
     struct sigaction sa = { .sa_sigaction = on_sigsys, .sa_flags = SA_SIGINFO };
     sigemptyset(&sa.sa_mask);
@@ -193,8 +246,7 @@ int nook_slirp_confine(nook_slirp_filter filter, int log_fd, struct nook_error *
         return nook_error_set_errno(err, errno, "install the SIGSYS handler");
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
         return nook_error_set_errno(err, errno, "set no_new_privs");
-    int r = seccomp_load(filter);
-    if (r < 0)
-        return nook_error_set_errno(err, -r, "load the helper's seccomp filter");
+    if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &compiled->prog) < 0)
+        return nook_error_set_errno(err, errno, "load the helper's seccomp filter");
     return 0;
 }

@@ -72,6 +72,7 @@ int nook_slirp_dns_init(struct nook_slirp_dns *d, const struct nook_slirp_option
     for (size_t i = 0; i < n; i++) {
         struct nook_slirp_dns_server *s = &d->servers[d->n_servers];
         nook_slirp_format_upstream(&upstreams[i], s->name, sizeof(s->name));
+        s->upstream = upstreams[i];
         int r = open_server(&upstreams[i], &s->fd);
         if (r < 0) {
             nook_slirp_log(log, "warning: DNS upstream %s cannot be used: %s", s->name, strerror(-r));

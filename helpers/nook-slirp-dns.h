@@ -37,6 +37,7 @@ struct nook_slirp_dns_query {
 struct nook_slirp_dns_server {
     int fd;                 /* a connected UDP socket */
     char name[64];          /* "127.0.0.53:53" */
+    struct nook_slirp_upstream upstream; /* for DNS over TCP (nook-slirp-dns-tcp.h) */
 };
 
 struct nook_slirp_dns {

@@ -16,11 +16,16 @@
 #include "nook-slirp-dns.h"
 #include "nook-slirp-forward.h"
 #include "nook-slirp-loop.h"
+#include "nook-slirp-nat.h"
+#include "nook-slirp-relay.h"
 #include "nook-slirp-tap.h"
 
 /* Frames read from the tap per wakeup before the other fds get a turn. */
 #define TAP_BUDGET 128
-#define FIXED_FDS 3 /* signalfd, pidfd, tap; then the DNS upstreams */
+#define FIXED_FDS 3 /* signalfd, pidfd, tap; then the DNS upstreams and the relay */
+/* Room for those before libslirp adds its own. */
+#define OWN_FDS_MAX (FIXED_FDS + NOOK_SLIRP_MAX_UPSTREAMS + NOOK_SLIRP_RELAY_MAX_FDS)
+#define DNS_OVER_TCP "DNS over TCP"
 
 struct loop_timer {
     struct loop_timer *next;
@@ -40,12 +45,19 @@ struct nook_slirp_loop {
     struct pollfd *fds;
     size_t n_fds;
     size_t cap_fds;
-    size_t n_fixed;
     struct loop_timer *timers;
     uint64_t tap_write_drops;
+    uint64_t loopback_drops;
     struct nook_slirp_dns dns;
+    struct nook_slirp_relay relay;
+    struct nook_slirp_upstream dns_targets[NOOK_SLIRP_MAX_UPSTREAMS]; /* the relay's, for DNS over TCP */
+    struct nook_slirp_forward6 *forwards6;  /* one per --port; the relay's for IPv6 TCP ones */
+    struct nook_slirp_nat nat;
     /* A virtio header, then a frame: up to a 64 KiB TSO segment. */
     uint8_t frame[NOOK_SLIRP_VNET_HDR_LEN + NOOK_SLIRP_ETH_HLEN + 65536];
+    /* A frame of libslirp's that the DNS redirect readdresses (its own
+     * buffer: libslirp sends while it reads frame). */
+    uint8_t nat_frame[NOOK_SLIRP_ETH_HLEN + 65536];
 };
 
 static const uint8_t no_offload[NOOK_SLIRP_VNET_HDR_LEN];
@@ -65,6 +77,11 @@ static int64_t now_ms(void)
 static ssize_t cb_send_packet(const void *buf, size_t len, void *opaque)
 {
     struct nook_slirp_loop *loop = opaque;
+    if (nook_slirp_nat_inbound_match(&loop->nat, buf, len) && len <= sizeof(loop->nat_frame)) {
+        memcpy(loop->nat_frame, buf, len);
+        nook_slirp_nat_inbound(&loop->nat, loop->nat_frame, len);
+        buf = loop->nat_frame;
+    }
     struct iovec iov[2] = {
         { .iov_base = (void *)no_offload, .iov_len = sizeof(no_offload) },
         { .iov_base = (void *)buf, .iov_len = len },
@@ -226,6 +243,29 @@ static int get_revents(int idx, void *opaque)
     return events;
 }
 
+/* The relay's listeners for DNS over TCP (nook-slirp-relay.h), and the
+ * readdressing that leads the container's connections to them. One that
+ * cannot listen leaves TCP queries of its address family failing, as
+ * they would without it: a log line, no error. */
+static void listen_dns_over_tcp(struct nook_slirp_loop *loop, bool ipv6)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < loop->dns.n_servers; i++)
+        loop->dns_targets[n++] = loop->dns.servers[i].upstream;
+    struct sockaddr_in v4 = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    struct sockaddr_in6 v6 = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+    struct nook_error err = { 0 };
+    if (nook_slirp_relay_listen(&loop->relay, (struct sockaddr *)&v4, sizeof(v4), DNS_OVER_TCP, loop->dns_targets,
+                                n, NOOK_SLIRP_RELAY_DNS_IDLE_MS, &loop->nat.proxy4_port, &err) < 0)
+        nook_slirp_log(loop->log, "warning: DNS over TCP to %s will fail: listen on 127.0.0.1: %s", NOOK_SLIRP_DNS,
+                       err.message);
+    if (ipv6 && nook_slirp_relay_listen(&loop->relay, (struct sockaddr *)&v6, sizeof(v6), DNS_OVER_TCP,
+                                        loop->dns_targets, n, NOOK_SLIRP_RELAY_DNS_IDLE_MS, &loop->nat.proxy6_port,
+                                        &err) < 0)
+        nook_slirp_log(loop->log, "warning: DNS over TCP to %s will fail: listen on [::1]: %s", NOOK_SLIRP_DNS6,
+                       err.message);
+}
+
 int nook_slirp_loop_new(const struct nook_slirp_options *o, const struct nook_slirp_log *log, int tap_fd, int pidfd,
                         int signal_fd, struct nook_slirp_loop **out, struct nook_error *err)
 {
@@ -237,15 +277,23 @@ int nook_slirp_loop_new(const struct nook_slirp_options *o, const struct nook_sl
     loop->tap_fd = tap_fd;
     loop->pidfd = pidfd;
     loop->signal_fd = signal_fd;
-    loop->cap_fds = 64;
+    loop->cap_fds = OWN_FDS_MAX + 64;
     loop->fds = g_new0(struct pollfd, loop->cap_fds);
+    nook_slirp_relay_init(&loop->relay, log);
 
     int r = nook_slirp_dns_init(&loop->dns, o, tap_fd, log, err);
     if (r < 0) {
         nook_slirp_loop_free(loop);
         return r;
     }
-    loop->n_fixed = FIXED_FDS + loop->dns.n_servers;
+    loop->nat = (struct nook_slirp_nat){
+        .host_loopback = o->host_loopback,
+        .dns4 = loop->dns.server4,
+        .dns6 = loop->dns.server6,
+        .proxy4.s_addr = htonl(INADDR_LOOPBACK),
+        .proxy6 = in6addr_loopback,
+    };
+    listen_dns_over_tcp(loop, o->ipv6);
 
     SlirpConfig cfg = {
         .version = 4,
@@ -281,6 +329,11 @@ int nook_slirp_loop_new(const struct nook_slirp_options *o, const struct nook_sl
     return 0;
 }
 
+void nook_slirp_loop_set_pidfd(struct nook_slirp_loop *loop, int pidfd)
+{
+    loop->pidfd = pidfd;
+}
+
 void nook_slirp_loop_set_tap(struct nook_slirp_loop *loop, int tap_fd)
 {
     loop->tap_fd = tap_fd;
@@ -290,7 +343,8 @@ void nook_slirp_loop_set_tap(struct nook_slirp_loop *loop, int tap_fd)
 int nook_slirp_loop_add_forwards(struct nook_slirp_loop *loop, const struct nook_slirp_port *ports, size_t n,
                                  struct nook_error *err)
 {
-    return nook_slirp_add_forwards(loop->slirp, ports, n, err);
+    loop->forwards6 = g_new0(struct nook_slirp_forward6, n ? n : 1);
+    return nook_slirp_add_forwards(loop->slirp, &loop->relay, loop->options->ipv6, ports, n, loop->forwards6, err);
 }
 
 void nook_slirp_loop_free(struct nook_slirp_loop *loop)
@@ -304,6 +358,8 @@ void nook_slirp_loop_free(struct nook_slirp_loop *loop)
         loop->timers = t->next;
         g_free(t);
     }
+    nook_slirp_relay_close(&loop->relay);
+    g_free(loop->forwards6);
     nook_slirp_dns_close(&loop->dns);
     g_free(loop->fds);
     g_free(loop);
@@ -342,6 +398,12 @@ static int drain_tap(struct nook_slirp_loop *loop)
             now = now_ms();
         if (nook_slirp_dns_handle_frame(&loop->dns, frame, len, now))
             continue;
+        if (nook_slirp_nat_outbound(&loop->nat, frame, len) == NOOK_SLIRP_NAT_DROP) {
+            if (loop->loopback_drops++ == 0 || loop->log->debug)
+                nook_slirp_log(loop->log, "a frame from the container to the host's loopback was dropped "
+                               "(host loopback is off)");
+            continue;
+        }
         slirp_input(loop->slirp, frame, (int)len);
     }
     return 1;
@@ -371,6 +433,9 @@ static void run_timers(struct nook_slirp_loop *loop, int64_t now)
 static uint32_t own_timeout(const struct nook_slirp_loop *loop, int64_t now)
 {
     int64_t next = nook_slirp_dns_next_deadline(&loop->dns);
+    int64_t tcp = nook_slirp_relay_next_deadline(&loop->relay);
+    if (tcp >= 0 && (next < 0 || tcp < next))
+        next = tcp;
     for (const struct loop_timer *t = loop->timers; t; t = t->next) {
         if (t->expire_ms >= 0 && (next < 0 || t->expire_ms < next))
             next = t->expire_ms;
@@ -386,8 +451,10 @@ int nook_slirp_loop_run(struct nook_slirp_loop *loop, struct nook_error *err)
         loop->fds[0] = (struct pollfd){ .fd = loop->signal_fd, .events = POLLIN };
         loop->fds[1] = (struct pollfd){ .fd = loop->pidfd, .events = POLLIN };
         loop->fds[2] = (struct pollfd){ .fd = loop->tap_fd, .events = POLLIN };
-        nook_slirp_dns_pollfds(&loop->dns, loop->fds + FIXED_FDS);
-        loop->n_fds = loop->n_fixed;
+        size_t n = FIXED_FDS + nook_slirp_dns_pollfds(&loop->dns, loop->fds + FIXED_FDS);
+        size_t relay_first = n;
+        n += nook_slirp_relay_pollfds(&loop->relay, loop->fds + relay_first);
+        loop->n_fds = n;
 
         uint32_t timeout = own_timeout(loop, now_ms());
         slirp_pollfds_fill(loop->slirp, &timeout, add_poll, loop);
@@ -414,10 +481,12 @@ int nook_slirp_loop_run(struct nook_slirp_loop *loop, struct nook_error *err)
                 if (loop->fds[FIXED_FDS + i].revents)
                     nook_slirp_dns_readable(&loop->dns, i, now_ms());
             }
+            nook_slirp_relay_dispatch(&loop->relay, loop->fds + relay_first, now_ms());
         }
         slirp_pollfds_poll(loop->slirp, ready < 0, get_revents, loop);
         int64_t now = now_ms();
         run_timers(loop, now);
         nook_slirp_dns_expire(&loop->dns, now);
+        nook_slirp_relay_expire(&loop->relay, now);
     }
 }

@@ -18,6 +18,8 @@ int nook_slirp_loop_new(const struct nook_slirp_options *o, const struct nook_sl
                         int signal_fd, struct nook_slirp_loop **out, struct nook_error *err);
 
 void nook_slirp_loop_set_tap(struct nook_slirp_loop *loop, int tap_fd);
+/* The init's pidfd, once known (nook_slirp_loop_new() may be given -1). */
+void nook_slirp_loop_set_pidfd(struct nook_slirp_loop *loop, int pidfd);
 
 /* The --port forwards, bound now (before any privilege is dropped). */
 int nook_slirp_loop_add_forwards(struct nook_slirp_loop *loop, const struct nook_slirp_port *ports, size_t n,

@@ -11,7 +11,6 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/wait.h>
 
 #include "nook-slirp-netlink.h"
 #include "nook-slirp-tap.h"
@@ -190,8 +189,36 @@ static void child_report(int sock, int tap_fd, const struct nook_error *err)
     (void)sendmsg(sock, &msg, MSG_NOSIGNAL);
 }
 
-int nook_slirp_tap_start(const struct nook_slirp_namespaces *ns, unsigned mtu, bool ipv6,
-                         struct nook_slirp_tap_setup *setup, struct nook_error *err)
+/* In the child: the namespaces from the helper (their fds, and whether to
+ * join the user namespace), -1 when the socket closes first. */
+static int child_receive_namespaces(int sock, struct nook_slirp_namespaces *ns)
+{
+    char join = 0;
+    struct iovec iov = { .iov_base = &join, .iov_len = 1 };
+    union {
+        struct cmsghdr align;
+        char buf[CMSG_SPACE(2 * sizeof(int))];
+    } control;
+    memset(&control, 0, sizeof(control));
+    struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+                          .msg_controllen = sizeof(control.buf) };
+    ssize_t n;
+    do
+        n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+    while (n < 0 && errno == EINTR);
+    struct cmsghdr *cmsg = n == 1 ? CMSG_FIRSTHDR(&msg) : NULL;
+    if (!cmsg || cmsg->cmsg_level != SOL_SOCKET || cmsg->cmsg_type != SCM_RIGHTS ||
+        cmsg->cmsg_len != CMSG_LEN(2 * sizeof(int)))
+        return -1;
+    int fds[2];
+    memcpy(fds, CMSG_DATA(cmsg), sizeof(fds));
+    ns->userns_fd = fds[0];
+    ns->netns_fd = fds[1];
+    ns->join_userns = join == 'U';
+    return 0;
+}
+
+int nook_slirp_tap_start(unsigned mtu, bool ipv6, struct nook_slirp_tap_setup *setup, struct nook_error *err)
 {
     int pair[2];
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
@@ -203,8 +230,12 @@ int nook_slirp_tap_start(const struct nook_slirp_namespaces *ns, unsigned mtu, b
     if (child < 0)
         return nook_error_set_errno(err, errno, "fork the tap setup process");
     if (child == 0) {
+        closep(&ours);
+        struct nook_slirp_namespaces ns = NOOK_SLIRP_NAMESPACES_INIT;
+        if (child_receive_namespaces(theirs, &ns) < 0)
+            _exit(0);
         struct nook_error child_err = { 0 };
-        int fd = child_make_tap(ns, mtu, ipv6, &child_err);
+        int fd = child_make_tap(&ns, mtu, ipv6, &child_err);
         child_report(theirs, fd, &child_err);
         _exit(fd >= 0 ? 0 : 1);
     }
@@ -217,14 +248,39 @@ void nook_slirp_tap_setup_end(struct nook_slirp_tap_setup *setup)
 {
     closep(&setup->sock);
     setup->sock = -1;
-    nook_slirp_reap(setup->pid);
-    setup->pid = 0;
 }
 
-int nook_slirp_tap_finish(struct nook_slirp_tap_setup *setup, int *tap_fd, struct nook_error *err)
+static int send_namespaces(int sock, const struct nook_slirp_namespaces *ns)
+{
+    char join = ns->join_userns ? 'U' : 'N';
+    struct iovec iov = { .iov_base = &join, .iov_len = 1 };
+    union {
+        struct cmsghdr align;
+        char buf[CMSG_SPACE(2 * sizeof(int))];
+    } control;
+    memset(&control, 0, sizeof(control));
+    struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+                          .msg_controllen = sizeof(control.buf) };
+    struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+    cmsg->cmsg_level = SOL_SOCKET;
+    cmsg->cmsg_type = SCM_RIGHTS;
+    cmsg->cmsg_len = CMSG_LEN(2 * sizeof(int));
+    int fds[2] = { ns->userns_fd, ns->netns_fd };
+    memcpy(CMSG_DATA(cmsg), fds, sizeof(fds));
+    ssize_t n;
+    do
+        n = sendmsg(sock, &msg, MSG_NOSIGNAL);
+    while (n < 0 && errno == EINTR);
+    return n == 1 ? 0 : -(n < 0 ? errno : EIO);
+}
+
+int nook_slirp_tap_finish(struct nook_slirp_tap_setup *setup, const struct nook_slirp_namespaces *ns, int *tap_fd,
+                          struct nook_error *err)
 {
     int ours = setup->sock;
-    pid_t child = setup->pid;
+    int r = send_namespaces(ours, ns);
+    if (r < 0 && r != -EPIPE && r != -ECONNRESET)
+        return nook_error_set_errno(err, -r, "send the namespaces to the tap setup process");
     char buf[NOOK_ERROR_MAX + 1];
     struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) - 1 };
     union {
@@ -239,42 +295,21 @@ int nook_slirp_tap_finish(struct nook_slirp_tap_setup *setup, int *tap_fd, struc
         n = recvmsg(ours, &msg, MSG_CMSG_CLOEXEC);
     while (n < 0 && errno == EINTR);
     int saved = errno;
+    nook_slirp_tap_setup_end(setup);
 
-    /* A child that sent the tap is left to exit on its own (its exit
-     * takes a few ms that setup need not wait for): the caller reaps it. */
     struct cmsghdr *cmsg = n > 0 && buf[0] == 'K' ? CMSG_FIRSTHDR(&msg) : NULL;
     if (cmsg && cmsg->cmsg_level == SOL_SOCKET && cmsg->cmsg_type == SCM_RIGHTS &&
         cmsg->cmsg_len == CMSG_LEN(sizeof(int))) {
         memcpy(tap_fd, CMSG_DATA(cmsg), sizeof(int));
-        closep(&setup->sock);
-        setup->sock = -1;
         return 0;
     }
-    closep(&setup->sock);
-    setup->sock = -1;
-    int status = 0;
-    while (waitpid(child, &status, 0) < 0 && errno == EINTR)
-        ;
-    setup->pid = 0;
     if (n < 0)
         return nook_error_set_errno(err, saved, "receive the tap from the setup process");
-    if (n == 0) {
-        if (WIFSIGNALED(status))
-            return nook_error_set(err, EIO, "the tap setup process was killed by signal %d", WTERMSIG(status));
-        return nook_error_set(err, EIO, "the tap setup process exited with status %d without a word",
-                              WEXITSTATUS(status));
-    }
+    if (n == 0)
+        return nook_error_set(err, EIO, "the tap setup process (pid %d) ended without a word", (int)setup->pid);
     if (buf[0] == 'E') {
         buf[n] = '\0';
         return nook_error_set(err, EIO, "%s", buf + 1);
     }
     return nook_error_set(err, EIO, "the tap setup process sent no tap");
-}
-
-void nook_slirp_reap(pid_t setup_pid)
-{
-    if (setup_pid <= 0)
-        return;
-    while (waitpid(setup_pid, NULL, 0) < 0 && errno == EINTR)
-        ;
 }

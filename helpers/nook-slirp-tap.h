@@ -3,7 +3,10 @@
  * namespace first, which owns the network namespace), creates the tap
  * interface there, configures it and hands its fd back over a socket
  * (SCM_RIGHTS). The helper itself never leaves the caller's namespaces:
- * libslirp's sockets must be the caller's. */
+ * libslirp's sockets must be the caller's. The child is forked first
+ * thing, before the container may even exist, and waits for the
+ * namespaces: a fork costs most while nothing else can go on, so it is
+ * done when something else can. */
 #pragma once
 
 #include <stdbool.h>
@@ -38,22 +41,19 @@ int nook_slirp_open_namespaces(pid_t pid, int pidfd, struct nook_slirp_namespace
 
 /* The tap is made by a child (NOOK_SLIRP_TAP_NAME, configured, its fd
  * non-blocking and close-on-exec, with virtio headers of
- * NOOK_SLIRP_VNET_HDR_LEN): nook_slirp_tap_start() forks it, the helper
- * goes on with libslirp's setup meanwhile, and nook_slirp_tap_finish()
- * takes the fd (or the child's error). The child that sent the tap is
- * reaped by nook_slirp_tap_setup_end(), which also cleans up after an
- * error at any point. */
+ * NOOK_SLIRP_VNET_HDR_LEN): nook_slirp_tap_start() forks it, and
+ * nook_slirp_tap_finish() sends it the namespaces and takes the fd (or
+ * its error). The helper ignores SIGCHLD, so the child is reaped by the
+ * kernel; a child that is sent nothing (the socket closed) exits quietly.
+ * nook_slirp_tap_setup_end() closes the socket. */
 struct nook_slirp_tap_setup {
     int sock;   /* our end of the socket pair, -1 once used */
-    pid_t pid;  /* the child, 0 once reaped */
+    pid_t pid;  /* the child */
 };
 
 #define NOOK_SLIRP_TAP_SETUP_INIT { .sock = -1, .pid = 0 }
 
-int nook_slirp_tap_start(const struct nook_slirp_namespaces *ns, unsigned mtu, bool ipv6,
-                         struct nook_slirp_tap_setup *setup, struct nook_error *err);
-int nook_slirp_tap_finish(struct nook_slirp_tap_setup *setup, int *tap_fd, struct nook_error *err);
+int nook_slirp_tap_start(unsigned mtu, bool ipv6, struct nook_slirp_tap_setup *setup, struct nook_error *err);
+int nook_slirp_tap_finish(struct nook_slirp_tap_setup *setup, const struct nook_slirp_namespaces *ns, int *tap_fd,
+                          struct nook_error *err);
 void nook_slirp_tap_setup_end(struct nook_slirp_tap_setup *setup);
-
-/* Wait for the setup child (a no-op for pid <= 0). */
-void nook_slirp_reap(pid_t setup_pid);

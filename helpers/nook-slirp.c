@@ -4,21 +4,29 @@
  * user-mode network stack behind it, in the caller's own network
  * namespace, until the container's init exits.
  *
- *   nook-slirp --pid PID --ready-fd FD [--pidfd FD] [--mtu N] [--ipv6]
- *              [--host-loopback] [--dns ADDR[:PORT]]...
+ *   nook-slirp (--pid PID [--pidfd FD] | --init-from FD) --ready-fd FD
+ *              [--mtu N] [--ipv6] [--host-loopback] [--dns ADDR[:PORT]]...
  *              [--port [HOSTADDR:]HOSTPORT:CPORT/PROTO]... [--log FILE] [--debug]
+ *
+ * With --init-from, nook starts the helper before the container exists
+ * and sends the init's pid (4 bytes, native order) with its pidfd
+ * (SCM_RIGHTS) on that unix socket once it does: what needs no container
+ * is done in between, off the path that create waits on. A socket closed
+ * without a pid ends the helper quietly (create failed before the init).
  *
  * The ready fd gets exactly one line: "ok" once the tap is configured,
  * the forwards are bound and the loop is about to run, confined; or
  * "error: <why>" and the helper exits 1. Setup order, and why:
  *   setsid        first, so that a terminal's signals to `nook run`'s
  *                 process group never reach the helper;
+ *   tap child     forked next, to wait for the namespaces (nook-slirp-tap.h);
+ *   libslirp      the DNS forwarder, the forwards (bound while privileges
+ *                 last) and the seccomp filter, all before the init is
+ *                 needed;
+ *   init          its pid (--pid, or from --init-from), pinned by a pidfd;
  *   namespaces    opened through /proc/PID with the init's pidfd polled
- *                 afterwards, so a reused pid is never taken for it;
- *   tap           made by a child inside the namespaces (nook-slirp-tap.c),
- *                 while the helper starts libslirp and the DNS forwarder,
- *                 binds the forwards (while privileges last) and builds
- *                 its seccomp filter;
+ *                 afterwards, so a reused pid is never taken for it, and
+ *                 sent to the tap child, which makes the tap in them;
  *   drop root     started as root, it becomes nobody (65534) here, before
  *                 anything reads what the container sends;
  *   confine       no_new_privs and the seccomp allow-list;
@@ -27,6 +35,8 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <time.h>
 
 #include "nook-slirp-args.h"
 #include "nook-slirp-confine.h"
@@ -78,9 +88,11 @@ static int fail(int ready_fd, const struct nook_error *err)
 
 static int open_signalfd(int *fd, struct nook_error *err)
 {
-    /* A write to a socket whose peer left must not end the helper. */
-    if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
-        return nook_error_set_errno(err, errno, "ignore SIGPIPE");
+    /* A write to a socket whose peer left must not end the helper; the
+     * tap setup child is reaped by the kernel (wait4 is not in the
+     * seccomp allow-list, and waiting for its exit would only delay). */
+    if (signal(SIGPIPE, SIG_IGN) == SIG_ERR || signal(SIGCHLD, SIG_IGN) == SIG_ERR)
+        return nook_error_set_errno(err, errno, "ignore SIGPIPE and SIGCHLD");
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);
@@ -91,6 +103,37 @@ static int open_signalfd(int *fd, struct nook_error *err)
     if (*fd < 0)
         return nook_error_set_errno(err, errno, "signalfd");
     return 0;
+}
+
+/* The init's pid and pidfd from nook (--init-from): 1, or 0 when nook
+ * closed the socket without sending them. */
+static int receive_init(int fd, pid_t *pid, int *pidfd, struct nook_error *err)
+{
+    int32_t value = 0;
+    struct iovec iov = { .iov_base = &value, .iov_len = sizeof(value) };
+    union {
+        struct cmsghdr align;
+        char buf[CMSG_SPACE(sizeof(int))];
+    } control;
+    memset(&control, 0, sizeof(control));
+    struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+                          .msg_controllen = sizeof(control.buf) };
+    ssize_t n;
+    do
+        n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
+    while (n < 0 && errno == EINTR);
+    if (n < 0)
+        return nook_error_set_errno(err, errno, "--init-from %d: receive the init", fd);
+    if (n == 0)
+        return 0;
+    if (n != (ssize_t)sizeof(value) || value <= 0)
+        return nook_error_set(err, EPROTO, "--init-from %d: not a pid", fd);
+    *pid = value;
+    struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+    if (cmsg && cmsg->cmsg_level == SOL_SOCKET && cmsg->cmsg_type == SCM_RIGHTS &&
+        cmsg->cmsg_len == CMSG_LEN(sizeof(int)))
+        memcpy(pidfd, CMSG_DATA(cmsg), sizeof(int));
+    return 1;
 }
 
 static int open_log(const char *path, int *fd, struct nook_error *err)
@@ -105,7 +148,50 @@ static int open_log(const char *path, int *fd, struct nook_error *err)
     return 0;
 }
 
+/* Where setup spends its time, logged with --debug: wall and CPU
+ * milliseconds of each step (tests/bench/net measures the whole). */
+#define MAX_STAMPS 12
+struct stamps {
+    size_t n;
+    const char *what[MAX_STAMPS];
+    int64_t wall_ns[MAX_STAMPS];
+    int64_t cpu_ns[MAX_STAMPS];
+};
+
+static int64_t clock_ns(clockid_t clock)
+{
+    struct timespec ts;
+    clock_gettime(clock, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void stamp(struct stamps *s, const char *what)
+{
+    if (s->n == MAX_STAMPS)
+        return;
+    s->what[s->n] = what;
+    s->wall_ns[s->n] = clock_ns(CLOCK_MONOTONIC);
+    s->cpu_ns[s->n] = clock_ns(CLOCK_PROCESS_CPUTIME_ID);
+    s->n++;
+}
+
+static void log_stamps(const struct nook_slirp_log *log, const struct stamps *s)
+{
+    char line[512];
+    size_t used = 0;
+    for (size_t i = 1; i < s->n && used < sizeof(line); i++) {
+        int n = snprintf(line + used, sizeof(line) - used, "%s%s %.2f/%.2f", i > 1 ? ", " : "", s->what[i],
+                         (double)(s->wall_ns[i] - s->wall_ns[i - 1]) / 1e6,
+                         (double)(s->cpu_ns[i] - s->cpu_ns[i - 1]) / 1e6);
+        used += n > 0 ? (size_t)n : 0;
+    }
+    nook_slirp_log_debug(log, "setup, wall/cpu ms: %s; %.2f/%.2f in all, %.2f cpu before main", line,
+                         (double)(s->wall_ns[s->n - 1] - s->wall_ns[0]) / 1e6,
+                         (double)(s->cpu_ns[s->n - 1] - s->cpu_ns[0]) / 1e6, (double)s->cpu_ns[0] / 1e6);
+}
+
 struct helper {
+    struct stamps stamps;
     struct nook_slirp_options options;
     struct nook_slirp_log log;
     struct nook_slirp_namespaces ns;
@@ -114,9 +200,11 @@ struct helper {
     int pidfd;
     int log_fd;
     int tap_fd;
+    int received_pidfd;
     struct nook_slirp_tap_setup tap_setup;
     nook_slirp_filter filter;
     bool setsid_failed;
+    bool nobody_came;       /* --init-from closed without a pid */
     struct nook_slirp_loop *loop;
 };
 
@@ -129,6 +217,8 @@ static void helper_free(struct helper *h)
     nook_slirp_options_free(&h->options);
     closep(&h->signal_fd);
     closep(&h->tap_fd);
+    closep(&h->received_pidfd);
+    closep(&h->options.init_fd);
     if (h->log_fd > STDERR_FILENO)
         closep(&h->log_fd);
     if (h->pidfd != h->options.pidfd)
@@ -141,34 +231,59 @@ static int setup(struct helper *h, int argc, char **argv, struct nook_error *err
     int r = nook_slirp_parse_args(argc, argv, &h->options, err);
     if (r < 0)
         return r;
-    const struct nook_slirp_options *o = &h->options;
+    struct nook_slirp_options *o = &h->options;
     if (!fd_is_open(o->ready_fd))
         return nook_error_set(err, EBADF, "--ready-fd %d is not open", o->ready_fd);
     if (fcntl(o->ready_fd, F_SETFD, FD_CLOEXEC) < 0)
         return nook_error_set_errno(err, errno, "--ready-fd %d", o->ready_fd);
+    if (o->init_fd >= 0 && (!fd_is_open(o->init_fd) || fcntl(o->init_fd, F_SETFD, FD_CLOEXEC) < 0))
+        return nook_error_set(err, EBADF, "--init-from %d is not open", o->init_fd);
 
     if ((r = open_signalfd(&h->signal_fd, err)) < 0 || (r = open_log(o->log_path, &h->log_fd, err)) < 0)
         return r;
     h->log = (struct nook_slirp_log){ .fd = h->log_fd, .debug = o->debug };
+    stamp(&h->stamps, "arguments");
 
-    if ((r = nook_slirp_open_pidfd(o->pid, o->pidfd, &h->pidfd, err)) < 0 ||
-        (r = nook_slirp_open_namespaces(o->pid, h->pidfd, &h->ns, err)) < 0 ||
-        (r = nook_slirp_tap_start(&h->ns, o->mtu, o->ipv6, &h->tap_setup, err)) < 0)
+    if ((r = nook_slirp_tap_start(o->mtu, o->ipv6, &h->tap_setup, err)) < 0)
         return r;
+    stamp(&h->stamps, "tap child");
+    /* libslirp, the DNS forwarder, the forwards and the seccomp filter
+     * need no container: done while nook is still making it. */
+    if ((r = nook_slirp_loop_new(o, &h->log, -1, -1, h->signal_fd, &h->loop, err)) < 0)
+        return r;
+    stamp(&h->stamps, "libslirp");
+    if ((r = nook_slirp_loop_add_forwards(h->loop, o->ports, o->n_ports, err)) < 0)
+        return r;
+    stamp(&h->stamps, "forwards");
+    if ((r = nook_slirp_filter_build(&h->filter, err)) < 0)
+        return r;
+    stamp(&h->stamps, "filter");
+
+    if (o->init_fd >= 0) {
+        r = receive_init(o->init_fd, &o->pid, &h->received_pidfd, err);
+        if (r <= 0) {
+            h->nobody_came = r == 0;
+            return r < 0 ? r : -ECANCELED;
+        }
+        closep(&o->init_fd);
+        o->init_fd = -1;
+    }
+    stamp(&h->stamps, "init");
+    if ((r = nook_slirp_open_pidfd(o->pid, h->received_pidfd >= 0 ? h->received_pidfd : o->pidfd, &h->pidfd,
+                                   err)) < 0 ||
+        (r = nook_slirp_open_namespaces(o->pid, h->pidfd, &h->ns, err)) < 0)
+        return r;
+    if (h->pidfd == h->received_pidfd)
+        h->received_pidfd = -1;
+    nook_slirp_loop_set_pidfd(h->loop, h->pidfd);
+    stamp(&h->stamps, "namespaces");
+
+    r = nook_slirp_tap_finish(&h->tap_setup, &h->ns, &h->tap_fd, err);
     nook_slirp_namespaces_close(&h->ns);
-
-    /* While the child makes the tap: libslirp, the DNS forwarder, the
-     * forwards and the seccomp filter. */
-    if ((r = nook_slirp_loop_new(o, &h->log, -1, h->pidfd, h->signal_fd, &h->loop, err)) < 0 ||
-        (r = nook_slirp_loop_add_forwards(h->loop, o->ports, o->n_ports, err)) < 0 ||
-        (r = nook_slirp_filter_build(&h->filter, err)) < 0)
-        return r;
-
-    if ((r = nook_slirp_tap_finish(&h->tap_setup, &h->tap_fd, err)) < 0)
+    if (r < 0)
         return r;
     nook_slirp_loop_set_tap(h->loop, h->tap_fd);
-    /* wait4 is not in the seccomp list: the setup child is reaped now. */
-    nook_slirp_tap_setup_end(&h->tap_setup);
+    stamp(&h->stamps, "tap");
 
     bool dropped;
     if ((r = nook_slirp_drop_root(&dropped, err)) < 0)
@@ -176,6 +291,7 @@ static int setup(struct helper *h, int argc, char **argv, struct nook_error *err
     if ((r = nook_slirp_confine(h->filter, h->log_fd, err)) < 0)
         return r;
     nook_slirp_filter_free(&h->filter);
+    stamp(&h->stamps, "confine");
 
     nook_slirp_log(&h->log,
                    "ready: pid %d, %s %s/%d mtu %u%s, gateway %s%s, dns %s, %zu port forward(s)%s%s",
@@ -196,9 +312,12 @@ int main(int argc, char **argv)
         .pidfd = -1,
         .log_fd = -1,
         .tap_fd = -1,
+        .received_pidfd = -1,
         .tap_setup = NOOK_SLIRP_TAP_SETUP_INIT,
     };
     h.options.pidfd = -1;
+    h.options.init_fd = -1;
+    stamp(&h.stamps, "main");
     /* A process-group leader cannot start a session (started by hand from
      * an interactive shell); nook's child always can. */
     if (setsid() < 0)
@@ -207,12 +326,14 @@ int main(int argc, char **argv)
     h.ready_fd = nook_slirp_find_ready_fd(argc, argv);
     struct nook_error err = { 0 };
     if (setup(&h, argc, argv, &err) < 0) {
-        int status = fail(h.ready_fd, &err);
+        /* Create failed before its init existed: nobody waits for a word. */
+        int status = h.nobody_came ? 0 : fail(h.ready_fd, &err);
         helper_free(&h);
         return status;
     }
     int r = write_all(h.ready_fd, "ok\n", 3);
     closep(&h.ready_fd);
+    log_stamps(&h.log, &h.stamps);
     if (r < 0) {
         nook_slirp_log(&h.log, "the ready line cannot be written (%s): nobody waits for this helper; exiting",
                        strerror(-r));

@@ -36,7 +36,9 @@
 
 /* One --port: a host address and port forwarded to a port of the container. */
 struct nook_slirp_port {
+    bool ipv6;                   /* host_addr6, bound IPv6 only; else host_addr */
     struct in_addr host_addr;
+    struct in6_addr host_addr6;
     uint16_t host_port;
     uint16_t container_port;
     bool udp;
@@ -49,9 +51,10 @@ struct nook_slirp_upstream {
 };
 
 struct nook_slirp_options {
-    pid_t pid;        /* the container's init, a host pid; 0 until parsed */
+    pid_t pid;        /* the container's init, a host pid; 0 until known */
     int ready_fd;     /* -1 until parsed */
     int pidfd;        /* -1: the helper opens one itself */
+    int init_fd;      /* --init-from: where the pid comes from later; -1: --pid */
     unsigned mtu;
     bool ipv6;
     bool host_loopback;

@@ -91,8 +91,10 @@ void nook_report(const struct nook_globals *globals, enum nook_level level, cons
     if (globals->log_file)
         write_log_line(globals, level, message);
     /* With --log, engines read errors from the log; stderr still gets
-     * errors and warnings, as runc prints fatal errors to both. */
-    if (level >= NOOK_LEVEL_WARNING || !globals->log_file) {
+     * errors, as runc prints fatal errors to both, but not warnings: an
+     * engine hands create the container's own stdio (containerd's shim,
+     * conmon), so a warning there would land in the container's output. */
+    if (level >= NOOK_LEVEL_ERROR || !globals->log_file) {
         const char *tag = level == NOOK_LEVEL_WARNING ? "warning: " : level == NOOK_LEVEL_DEBUG ? "debug: " : "";
         fprintf(stderr, "nook: %s%s\n", tag, message);
     }

@@ -233,6 +233,8 @@ int nook_cgroup_fs_prepare(const struct nook_cgroup_request *request, const char
     /* Only a cgroup this create made is removed if it fails; one that
      * was there already (empty) is left as it was found. */
     setup->made = made_from != NULL;
+    /* ... and so is it at delete (state.json keeps this). */
+    setup->cgroup.existed = made_from == NULL;
     return 0;
 }
 

@@ -151,6 +151,20 @@ int nook_cgroup_enable_controllers_at(int parent_dirfd, const char *parent_path,
 int nook_cgroup_write_resources_at(int dirfd, const struct nook_spec_resources *resources,
                                    const char *where, struct nook_error *err);
 
+/* ---- cgroup-devices.c: the device allow-list ---- */
+
+struct bpf_insn;
+struct nook_spec_device_rule;
+
+/* The device cgroup program (BPF_PROG_TYPE_CGROUP_DEVICE) for rules, in
+ * config.json order: the last rule naming an access to a device decides
+ * it, nothing is allowed that no rule allows, and the devices every
+ * container needs stay allowed after them (see cgroup-devices.c).
+ * *out is malloc'd, *count instructions long. -ERANGE names a rule whose
+ * major or minor no device can have. */
+int nook_cgroup_device_program(const struct nook_spec_device_rule *rules, size_t n_rules,
+                               struct bpf_insn **out, size_t *count, struct nook_error *err);
+
 /* ---- cgroup-fs.c: the cgroupfs manager ---- */
 
 /* The cgroup v2 subtree this caller may make cgroups in: "/" when

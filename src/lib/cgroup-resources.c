@@ -181,8 +181,12 @@ void nook_cgroup_each_setting(const struct nook_spec_resources *res, nook_cgroup
     }
     const struct nook_spec_cpu *c = res->cpu;
     if (c) {
+        /* 1024, cgroup v1's default share, is what engines pass when the
+         * user asked for nothing (`ctr run`): it is cgroup v2's default
+         * weight, which every process has where the cpu controller is
+         * missing, so it needs no controller (as a lifted limit). */
         if (c->shares.set && c->shares.value != 0)
-            VISIT(".cpu.shares", "cpu", NOOK_CGROUP_LIMIT);
+            VISIT(".cpu.shares", "cpu", c->shares.value == 1024 ? NOOK_CGROUP_UNLIMITED : NOOK_CGROUP_LIMIT);
         if (c->quota.set && c->quota.value != 0)
             VISIT(".cpu.quota", "cpu", c->quota.value < 0 ? NOOK_CGROUP_UNLIMITED : NOOK_CGROUP_LIMIT);
         if (c->period.set && c->period.value != 0)

@@ -14,6 +14,7 @@
 
 #include "config.h"
 #include "cgroup-systemd.h"
+#include "idmap.h"
 #include "spec.h"
 
 /* The sub-cgroup of the scope the container runs in (crun's name too). */
@@ -21,10 +22,11 @@
 
 /* Commands after create (delete, update) have no request: they reach the
  * manager create used by the same rule as create's request (root: the
- * system manager). */
+ * system manager; root of a user namespace, as under rootless podman, is
+ * the user and reaches the user's manager). */
 static bool caller_privileged(void)
 {
-    return geteuid() == 0;
+    return geteuid() == 0 && !nook_idmap_in_user_namespace();
 }
 
 bool nook_cgroup_systemd_available(bool privileged)

@@ -88,7 +88,10 @@ int nook_cgroup_from_state(const struct nook_state *state, struct nook_cgroup *o
         state->cgroup_path[0] != '/')
         return nook_error_set(err, EINVAL, "state.json: cgroup_path: \"%s\" is not a cgroup path",
                               state->cgroup_path);
-    struct nook_cgroup cg = { .manager = manager };
+    struct nook_cgroup cg = {
+        .manager = manager,
+        .existed = state->cgroup_origin == NOOK_STATE_CGROUP_FOUND,
+    };
     if (manager != NOOK_CGROUP_MANAGER_NONE &&
         (dup_or_null(state->cgroup_path, &cg.path) < 0 || dup_or_null(state->cgroup_unit, &cg.unit) < 0)) {
         nook_cgroup_clear(&cg);
@@ -116,6 +119,10 @@ int nook_cgroup_to_state(const struct nook_cgroup *cgroup, struct nook_state *st
     state->cgroup_manager = manager;
     state->cgroup_path = path;
     state->cgroup_unit = unit;
+    if (cgroup->manager == NOOK_CGROUP_MANAGER_NONE)
+        state->cgroup_origin = NOOK_STATE_CGROUP_UNRECORDED;
+    else
+        state->cgroup_origin = cgroup->existed ? NOOK_STATE_CGROUP_FOUND : NOOK_STATE_CGROUP_MADE;
     return 0;
 }
 
@@ -323,6 +330,29 @@ void nook_cgroup_setup_clear(struct nook_cgroup_setup *setup)
     nook_cgroup_clear(&setup->cgroup);
 }
 
+/* After a SIGKILL through cgroup.kill, which does not wait: until the
+ * killed processes have left the cgroup. */
+static int wait_empty(const struct nook_cgroup *cgroup, struct nook_error *err)
+{
+    _cleanup_close_ int fd = -1;
+    struct nook_error open_err = { 0 };
+    int r = nook_cgroup_open(cgroup, NULL, &fd, &open_err);
+    if (r == -ENOENT)
+        return 0;
+    if (r < 0) {
+        if (err)
+            *err = open_err;
+        return r;
+    }
+    r = nook_cgroup_v2_wait_events(fd, "populated", '0', KILL_TIMEOUT_MS);
+    if (r == -ETIMEDOUT)
+        return nook_error_set(err, EBUSY, "processes are still in it after %d s of SIGKILL",
+                              KILL_TIMEOUT_MS / 1000);
+    if (r < 0 && r != -ENOENT && r != -ENODEV)
+        return nook_error_set_errno(err, -r, "wait for it to be empty");
+    return 0;
+}
+
 int nook_cgroup_destroy(const struct nook_cgroup *cgroup, struct nook_error *err)
 {
     if (cgroup->manager == NOOK_CGROUP_MANAGER_NONE || cgroup->manager == NOOK_CGROUP_MANAGER_AUTO)
@@ -330,11 +360,16 @@ int nook_cgroup_destroy(const struct nook_cgroup *cgroup, struct nook_error *err
     int r = 0;
     if (cgroup->path) {
         r = nook_cgroup_signal_all(cgroup, SIGKILL, err);
-        if (r == 0)
+        /* runtime-spec: what the container uses "but not created by this
+         * container, MUST NOT be deleted": a cgroup found there is only
+         * emptied, and everything below it stays as it was found. */
+        if (r == 0 && cgroup->existed)
+            r = wait_empty(cgroup, err);
+        else if (r == 0)
             r = nook_cgroup_v2_remove_tree(cgroup->path, err);
         if (r < 0)
             nook_error_prefix(err, "destroy the cgroup %s", cgroup->path);
-        else if (cgroup->manager == NOOK_CGROUP_MANAGER_CGROUPFS)
+        else if (cgroup->manager == NOOK_CGROUP_MANAGER_CGROUPFS && !cgroup->existed)
             nook_cgroup_fs_remove_parent(cgroup->path);
     }
     if (cgroup->manager == NOOK_CGROUP_MANAGER_SYSTEMD) {

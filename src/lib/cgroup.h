@@ -58,11 +58,15 @@ struct nook_cgroup {
     enum nook_cgroup_manager manager;   /* SYSTEMD, CGROUPFS or NONE */
     char *path;                         /* the cgroup the init runs in; NULL for NONE */
     char *unit;                         /* systemd only: the scope */
+    /* The cgroup was there before create (a cgroupsPath naming an
+     * existing, empty cgroup): destroy kills what is in it and leaves it. */
+    bool existed;
 };
 
 void nook_cgroup_clear(struct nook_cgroup *cgroup);
-/* From / into state.cgroup_manager, cgroup_path, cgroup_unit. A state
- * without them is manager NONE. */
+/* From / into state.cgroup_manager, cgroup_path, cgroup_unit and
+ * cgroup_origin. A state without them is manager NONE; one without
+ * cgroup_origin (an older nook's) is a cgroup create made. */
 int nook_cgroup_from_state(const struct nook_state *state, struct nook_cgroup *out,
                            struct nook_error *err);
 int nook_cgroup_to_state(const struct nook_cgroup *cgroup, struct nook_state *state,
@@ -116,9 +120,37 @@ int nook_cgroup_attach(struct nook_cgroup_setup *setup, const struct nook_cgroup
  * unless it was taken (steal its members first). Removes nothing. */
 void nook_cgroup_setup_clear(struct nook_cgroup_setup *setup);
 
-/* Kill whatever is left in the cgroup, remove the directories nook made and
- * stop the systemd unit. 0 when it is already gone; NONE is a no-op. */
+/* Kill whatever is left in the cgroup, remove the directories nook made
+ * (a cgroup that existed before create stays, emptied) and stop the
+ * systemd unit. 0 when it is already gone; NONE is a no-op. */
 int nook_cgroup_destroy(const struct nook_cgroup *cgroup, struct nook_error *err);
+
+/* ---- the device allow-list (cgroup-devices.c) ---- */
+
+/* Load the device cgroup program for resources->devices and attach it to
+ * the container's cgroup (beside any others, BPF_F_ALLOW_MULTI): from then
+ * on every open and mknod of a device node in the cgroup obeys the list.
+ * Only when privileged (loading one needs CAP_SYS_ADMIN over the host);
+ * rootless, and without any rule, nothing is done. */
+int nook_cgroup_apply_devices(const struct nook_cgroup *cgroup,
+                              const struct nook_spec_resources *resources, bool privileged,
+                              struct nook_error *err);
+
+/* ---- cgroup ownership (config-linux.md) ---- */
+
+struct nook_spec;
+
+/* Whether config.json asks for the container's cgroup to be handed to its
+ * user: a new cgroup namespace, and /sys/fs/cgroup mounted from "cgroup"
+ * without "ro". */
+bool nook_cgroup_ownership_wanted(const struct nook_spec *spec);
+
+/* Give the cgroup directory, and the files of it that
+ * /sys/kernel/cgroup/delegate lists (cgroup.procs, cgroup.subtree_control
+ * and cgroup.threads without that file), to uid:gid; listed files the
+ * cgroup lacks are skipped. */
+int nook_cgroup_give_to(const struct nook_cgroup *cgroup, uid_t uid, gid_t gid,
+                        struct nook_error *err);
 
 /* ---- the cgroup v2 hierarchy ---- */
 

@@ -20,6 +20,7 @@
 #include "hooks.h"
 #include "notify.h"
 #include "idmap.h"
+#include "mount-idmap.h"
 #include "network.h"
 #include "overlay.h"
 #include "init/init.h"
@@ -50,6 +51,10 @@ struct create_run {
     bool have_maps;
     struct nook_idmap_owner owner;
     char owner_name[256];
+    /* euid 0 of a user namespace that is not the initial one (podman's
+     * rootless one): root for the container, but the host's cgroups and
+     * device nodes stay out of reach, as for a rootless caller. */
+    bool in_userns;
     struct nook_state state;
     struct nook_container_dir *dir;
     int fifo_fd;
@@ -65,6 +70,7 @@ struct create_run {
     struct nook_seccomp_program seccomp; /* compiled .linux.seccomp; length 0: none */
     struct nook_network *network; /* slirp networking (network.h); NULL: none */
     struct nook_overlay_plan *overlay; /* overlays to mount (overlay.h); NULL: none */
+    struct nook_idmapped_mounts idmapped; /* made before the clone (mount-idmap.h) */
 };
 
 static void log_to(const struct nook_create_opts *opts, int level, const char *message)
@@ -164,6 +170,7 @@ static void fill_owner(struct create_run *run)
     run->owner.uid = getuid();
     run->owner.gid = getgid();
     run->owner.privileged = !run->opts->rootless && geteuid() == 0;
+    run->in_userns = run->owner.privileged && nook_idmap_in_user_namespace();
     struct passwd pw, *found = NULL;
     char buf[4096];
     if (getpwuid_r(run->owner.uid, &pw, buf, sizeof(buf), &found) == 0 && found) {
@@ -262,7 +269,7 @@ static int prepare_cgroup(struct create_run *run, struct nook_error *err)
         .cgroups_path = lx ? lx->cgroups_path : NULL,
         .resources = lx ? lx->resources : NULL,
         .annotations = &run->spec->annotations,
-        .privileged = run->owner.privileged,
+        .privileged = run->owner.privileged && !run->in_userns,
     };
     int r = nook_cgroup_prepare(&run->cgroup_request, &run->cgroup, err);
     if (r < 0)
@@ -281,6 +288,50 @@ static int record_cgroup(struct create_run *run, struct nook_error *err)
     if (r == 0)
         r = nook_state_save(run->dir, &run->state, err);
     return r;
+}
+
+/* config-linux.md's "Cgroup ownership": a privileged runtime hands the
+ * container's cgroup to the host ids of process.user when the container
+ * gets a cgroup namespace and a read-write /sys/fs/cgroup. Rootless (or
+ * root of a user namespace), the cgroup is the caller's already, who is
+ * the container's root. */
+static int give_cgroup(struct create_run *run, struct nook_error *err)
+{
+    const struct nook_spec_user *user = &run->spec->process->user;
+    if (!run->owner.privileged || run->in_userns ||
+        run->cgroup.cgroup.manager == NOOK_CGROUP_MANAGER_NONE ||
+        !nook_cgroup_ownership_wanted(run->spec))
+        return 0;
+    int64_t uid = run->have_maps ? nook_idmap_to_host(&run->maps.uid, user->uid) : user->uid;
+    int64_t gid = run->have_maps ? nook_idmap_to_host(&run->maps.gid, user->gid) : user->gid;
+    if (uid < 0 || gid < 0)
+        return nook_error_set(err, EINVAL,
+                              "config.json: .process.user: %u:%u has no host ids in the user "
+                              "namespace's mappings, so the container's cgroup cannot be given to it",
+                              user->uid, user->gid);
+    int r = nook_cgroup_give_to(&run->cgroup.cgroup, (uid_t)uid, (gid_t)gid, err);
+    return r < 0 ? nook_error_prefix(err, "cgroup ownership") : 0;
+}
+
+/* .linux.resources.devices, once the init is READY: from then on it binds
+ * whatever runs in the container's cgroup (the program, exec'd processes),
+ * while the init's own setup (device nodes, /dev/fuse for an overlay,
+ * the pty) was nook's, not the container's, to judge. */
+static int apply_device_list(struct create_run *run, struct nook_error *err)
+{
+    const struct nook_spec_linux *lx = run->spec->linux_config;
+    const struct nook_spec_resources *res = lx ? lx->resources : NULL;
+    if (!res || res->n_devices == 0 || !run->owner.privileged || run->in_userns)
+        return 0;
+    if (run->cgroup.cgroup.manager == NOOK_CGROUP_MANAGER_NONE) {
+        /* Said unless the caller turned cgroups off itself. */
+        if (run->opts->cgroup_manager != NOOK_CGROUP_MANAGER_NONE)
+            log_to(run->opts, NOOK_SYNC_LEVEL_WARNING,
+                   "config.json: .linux.resources.devices is not applied: the container has no "
+                   "cgroup (nook found no cgroup v2 to use on this host)");
+        return 0;
+    }
+    return nook_cgroup_apply_devices(&run->cgroup.cgroup, res, true, err);
 }
 
 /* The pty master from the child: on to the console socket, or kept. */
@@ -382,7 +433,7 @@ static int spawn_init(struct create_run *run, bool userns, struct nook_error *er
         .process = run->spec->process,
         .rootfs = run->rootfs,
         .bundle = run->bundle,
-        .rootless = !run->owner.privileged,
+        .rootless = !run->owner.privileged || run->in_userns,
         .userns = userns,
         .no_pivot = run->opts->no_pivot,
         .no_new_keyring = run->opts->no_new_keyring,
@@ -393,6 +444,8 @@ static int spawn_init(struct create_run *run, bool userns, struct nook_error *er
         .hooks_state = &run->state,
         .seccomp = run->seccomp.length ? &run->seccomp : NULL,
         .overlay = run->overlay,
+        .early_bind_mount = nook_network_resolv_conf_mount(run->network),
+        .idmapped_mounts = run->idmapped.count ? &run->idmapped : NULL,
     };
     bool net_joined = false;
     ctx.netns_owned = spec_has_namespace(run->spec, NOOK_NS_NETWORK, &net_joined) && !net_joined;
@@ -456,6 +509,8 @@ static int spawn_init(struct create_run *run, bool userns, struct nook_error *er
     r = nook_cgroup_attach(&run->cgroup, &run->cgroup_request, run->pid, err);
     if (r == 0)
         r = record_cgroup(run, err);
+    if (r == 0)
+        r = give_cgroup(run, err);
     if (r < 0)
         return r;
     /* The one warning about limits skipped as optional: printed once the
@@ -476,11 +531,30 @@ static int spawn_init(struct create_run *run, bool userns, struct nook_error *er
     if (nook_sync_send(run->sync_fds[0], NOOK_SYNC_MAPS_WRITTEN, 0, NULL) < 0)
         return nook_error_set(err, EPIPE, "the container's init exited during setup");
     r = supervise_setup(run, err);
+    if (r == 0)
+        r = apply_device_list(run, err);
     return r < 0 ? r : nook_network_wait_ready(run->network, err);
+}
+
+/* A create that fails once the init exists goes on as a delete would
+ * (runtime-spec: a failing prestart, createRuntime or createContainer hook
+ * "stop[s] the container, and continue[s] the lifecycle at step 12"): the
+ * container is destroyed, then its poststop hooks run, as runc's destroy
+ * runs them. A failing one is a warning, as at delete. */
+static void run_poststop_after_failure(struct create_run *run)
+{
+    struct nook_error hook_err = { 0 };
+    if (nook_hooks_run_state(run->spec, NOOK_HOOK_POSTSTOP, &run->state, 0, NOOK_STATUS_STOPPED,
+                             &hook_err) < 0) {
+        char message[NOOK_ERROR_MAX + 64];
+        snprintf(message, sizeof(message), "after the failed create: %s", hook_err.message);
+        log_to(run->opts, NOOK_SYNC_LEVEL_WARNING, message);
+    }
 }
 
 static void create_cleanup(struct create_run *run, bool failed)
 {
+    bool init_spawned = run->pid > 0;
     if (failed && run->pid > 0) {
         if (run->pidfd >= 0)
             (void)nook_pidfd_send_signal(run->pidfd, SIGKILL);
@@ -500,6 +574,8 @@ static void create_cleanup(struct create_run *run, bool failed)
         (void)nook_overlay_release(run->dir->fd, run->dir->path, NULL, false, &ignored);
         (void)nook_container_dir_remove(run->dir, &ignored);
     }
+    if (failed && init_spawned && run->spec)
+        run_poststop_after_failure(run);
     if (failed && run->pidfd >= 0)
         closep(&run->pidfd);
     if (run->dir)
@@ -517,6 +593,7 @@ static void create_cleanup(struct create_run *run, bool failed)
     nook_seccomp_program_clear(&run->seccomp);
     nook_network_free(run->network);
     nook_overlay_plan_free(run->overlay);
+    nook_idmapped_mounts_clear(&run->idmapped);
     nook_spec_free(run->spec);
     free(run->bundle);
     free(run->rootfs);
@@ -539,6 +616,10 @@ static int create_steps(struct create_run *run, struct nook_error *err)
     if (r < 0)
         return r;
     r = open_namespaces(run, err);
+    if (r == 0)
+        r = nook_idmapped_mounts_prepare(run->spec, run->bundle,
+                                         run->owner.privileged && !run->in_userns,
+                                         run->have_maps ? &run->maps : NULL, &run->idmapped, err);
     if (r < 0)
         return r;
     if (opts->console_socket) {

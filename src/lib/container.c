@@ -166,11 +166,15 @@ int nook_container_kill(const char *root, const char *id, int sig, bool all, str
     if (all && cgroup.manager != NOOK_CGROUP_MANAGER_NONE) {
         r = nook_cgroup_signal_all(&cgroup, sig, err);
         if (r == -ENOENT && status == NOOK_STATUS_STOPPED)
-            return nook_error_set(err, ESRCH, "container \"%s\" is not running", id);
+            return nook_error_set(err, ESRCH, "container \"%s\" has stopped (container not running)", id);
         return r < 0 ? nook_error_prefix(err, "container \"%s\"", id) : 0;
     }
+    /* "container not running", here and above, is runc's text, which
+     * engines match to tell a task that has already exited from a failure
+     * (containerd's shim then reports "process already finished: not
+     * found"). */
     if (status == NOOK_STATUS_STOPPED)
-        return nook_error_set(err, ESRCH, "container \"%s\" is not running", id);
+        return nook_error_set(err, ESRCH, "container \"%s\" has stopped (container not running)", id);
     return all ? kill_all_without_cgroup(&state, sig, err)
                : nook_container_signal_init(&state, sig, 0, err);
 }

@@ -551,3 +551,19 @@ void nook_idmaps_clear(struct nook_idmaps *maps)
     free(maps->newgidmap);
     memset(maps, 0, sizeof(*maps));
 }
+
+bool nook_idmap_in_user_namespace(void)
+{
+    _cleanup_close_ int fd = open("/proc/self/uid_map", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    char text[256];
+    ssize_t n = read(fd, text, sizeof(text) - 1);
+    if (n <= 0)
+        return false;
+    text[n] = '\0';
+    /* The initial namespace maps every id to itself in one line. */
+    unsigned long inside = 1, outside = 1, count = 0;
+    int fields = sscanf(text, "%lu %lu %lu", &inside, &outside, &count);
+    return !(fields == 3 && inside == 0 && outside == 0 && count == 4294967295UL);
+}

@@ -61,6 +61,15 @@ int nook_idmaps_write(pid_t pid, const struct nook_idmaps *maps, const struct no
 
 void nook_idmaps_clear(struct nook_idmaps *maps);
 
+/* Whether this process runs in a user namespace other than the initial one
+ * (its uid_map is not the identity): euid 0 there is root of that namespace
+ * only, as in podman's rootless namespace or `podman unshare`. nook then
+ * acts as root for the container (no user namespace of its own, maps
+ * written directly) but keeps to the user's state directory and cgroup
+ * delegation, and binds device nodes instead of making them, as runc and
+ * crun do there. */
+bool nook_idmap_in_user_namespace(void);
+
 /* Map a container id to its host id; returns -1 (as uid_t) when unmapped. */
 int64_t nook_idmap_to_host(const struct nook_idmap *map, uint32_t container_id);
 

@@ -136,12 +136,55 @@ static const char *proto_name(enum nook_network_proto proto)
     return proto == NOOK_NETWORK_UDP ? "udp" : "tcp";
 }
 
+static bool is_any_addr(const char *addr)
+{
+    return strcmp(addr, "0.0.0.0") == 0 || strcmp(addr, "[::]") == 0;
+}
+
+/* Two forwards that would bind one host port. An IPv6 address is bound
+ * IPv6 only, so it never meets an IPv4 one. */
 static bool ports_overlap(const struct nook_network_port *a, const struct nook_network_port *b)
 {
-    if (a->host_port != b->host_port || a->proto != b->proto)
+    if (a->host_port != b->host_port || a->proto != b->proto || (a->host_addr[0] == '[') != (b->host_addr[0] == '['))
         return false;
-    return strcmp(a->host_addr, b->host_addr) == 0 || strcmp(a->host_addr, "0.0.0.0") == 0 ||
-           strcmp(b->host_addr, "0.0.0.0") == 0;
+    return strcmp(a->host_addr, b->host_addr) == 0 || is_any_addr(a->host_addr) || is_any_addr(b->host_addr);
+}
+
+/* The host address of a forward, text of len bytes: IPv4, or IPv6 in
+ * brackets; kept in its canonical spelling. */
+static int parse_host_addr(struct list_walk *walk, const char *entry, size_t entry_len, const char *text, size_t len,
+                           struct nook_network_port *port)
+{
+    char addr[64];
+    bool bracketed = len >= 2 && text[0] == '[' && text[len - 1] == ']';
+    if (bracketed) {
+        text++;
+        len -= 2;
+    }
+    if (len == 0 || len >= sizeof(addr))
+        return annotation_error(walk->err, walk->key, "\"%.*s\": the host address is %s", (int)entry_len, entry,
+                                len == 0 ? "empty" : "too long");
+    memcpy(addr, text, len);
+    addr[len] = '\0';
+    unsigned char bytes[sizeof(struct in6_addr)];
+    if (bracketed) {
+        char canonical[INET6_ADDRSTRLEN];
+        if (inet_pton(AF_INET6, addr, bytes) != 1)
+            return annotation_error(walk->err, walk->key, "\"%.*s\": host address \"%s\" is not an IPv6 address",
+                                    (int)entry_len, entry, addr);
+        inet_ntop(AF_INET6, bytes, canonical, sizeof(canonical));
+        snprintf(port->host_addr, sizeof(port->host_addr), "[%s]", canonical);
+        return 0;
+    }
+    if (strchr(addr, ':'))
+        return annotation_error(walk->err, walk->key,
+                                "\"%.*s\": an IPv6 host address goes in brackets: [%s]:HOSTPORT:CPORT",
+                                (int)entry_len, entry, addr);
+    if (inet_pton(AF_INET, addr, bytes) != 1)
+        return annotation_error(walk->err, walk->key, "\"%.*s\": host address \"%s\" is not an IPv4 address",
+                                (int)entry_len, entry, addr);
+    inet_ntop(AF_INET, bytes, port->host_addr, sizeof(port->host_addr));
+    return 0;
 }
 
 /* [HOSTADDR:]HOSTPORT:CPORT[/tcp|/udp] */
@@ -162,18 +205,24 @@ static int add_port(struct list_walk *walk, const char *entry, size_t len)
                                     "\"%.*s\": unknown protocol \"%.*s\"; use tcp or udp", (int)len,
                                     entry, (int)proto_len, slash + 1);
     }
-    if (spec_len > 0 && entry[0] == '[')
-        return annotation_error(walk->err, walk->key,
-                                "\"%.*s\": IPv6 host addresses are not supported; give an IPv4 "
-                                "address or none",
-                                (int)len, entry);
     /* The last two colon-separated fields are the ports; what is before
-     * them is the host address. */
-    const char *last = memrchr(entry, ':', spec_len);
+     * them is the host address (a bracketed IPv6 one holds colons of
+     * its own). */
+    const char *fields = entry;
+    if (spec_len > 0 && entry[0] == '[') {
+        const char *close = memchr(entry, ']', spec_len);
+        if (!close)
+            return annotation_error(walk->err, walk->key, "\"%.*s\": missing \"]\"", (int)len, entry);
+        fields = close + 1;
+    }
+    const char *last = memrchr(fields, ':', spec_len - (size_t)(fields - entry));
     if (!last)
         return annotation_error(walk->err, walk->key,
                                 "\"%.*s\" is not [HOSTADDR:]HOSTPORT:CPORT[/tcp|/udp]", (int)len, entry);
-    const char *middle = memrchr(entry, ':', (size_t)(last - entry));
+    const char *middle = memrchr(fields, ':', (size_t)(last - fields));
+    if (fields != entry && middle != fields)
+        return annotation_error(walk->err, walk->key, "\"%.*s\" is not [IPV6]:HOSTPORT:CPORT[/tcp|/udp]",
+                                (int)len, entry);
     const char *host_port = middle ? middle + 1 : entry;
     int r = parse_port(walk, entry, len, host_port, (size_t)(last - host_port), "host port",
                        &port.host_port);
@@ -184,19 +233,9 @@ static int add_port(struct list_walk *walk, const char *entry, size_t len)
         return r;
     snprintf(port.host_addr, sizeof(port.host_addr), "0.0.0.0");
     if (middle) {
-        char addr[64];
-        size_t addr_len = (size_t)(middle - entry);
-        struct in_addr in;
-        if (addr_len == 0 || addr_len >= sizeof(addr))
-            return annotation_error(walk->err, walk->key, "\"%.*s\": the host address is %s", (int)len,
-                                    entry, addr_len == 0 ? "empty" : "too long");
-        memcpy(addr, entry, addr_len);
-        addr[addr_len] = '\0';
-        if (inet_pton(AF_INET, addr, &in) != 1)
-            return annotation_error(walk->err, walk->key,
-                                    "\"%.*s\": host address \"%s\" is not an IPv4 address", (int)len,
-                                    entry, addr);
-        inet_ntop(AF_INET, &in, port.host_addr, sizeof(port.host_addr));
+        r = parse_host_addr(walk, entry, len, entry, (size_t)(middle - entry), &port);
+        if (r < 0)
+            return r;
     }
 
     struct nook_network_options *opts = walk->opts;
@@ -354,6 +393,21 @@ static int check_namespace(const struct nook_spec *spec, struct nook_error *err)
                             "{\"type\": \"network\"} to .linux.namespaces");
 }
 
+/* libslirp takes UDP from an IPv6 host socket only to the container's
+ * IPv6 address (TCP goes through the helper's relay, to IPv4). */
+static int check_udp6(const struct nook_network_options *opts, struct nook_error *err)
+{
+    for (size_t i = 0; !opts->ipv6 && i < opts->n_ports; i++) {
+        const struct nook_network_port *p = &opts->ports[i];
+        if (p->host_addr[0] == '[' && p->proto == NOOK_NETWORK_UDP)
+            return annotation_error(err, KEY_PREFIX "ports",
+                                    "\"%s:%u:%u/udp\": UDP on an IPv6 host address is forwarded to the "
+                                    "container's IPv6 address, which needs \"" KEY_PREFIX "ipv6\": \"true\"",
+                                    p->host_addr, p->host_port, p->container_port);
+    }
+    return 0;
+}
+
 int nook_network_options_from_spec(const struct nook_spec *spec, struct nook_network_options *out,
                                    struct nook_error *err)
 {
@@ -375,8 +429,8 @@ int nook_network_options_from_spec(const struct nook_spec *spec, struct nook_net
     if (!opts.enabled && first_option)
         r = annotation_error(err, first_option, "a network option without \"" NOOK_NETWORK_ANNOTATION
                              "\": \"" NETWORK_SLIRP "\"; add that annotation too");
-    else if (opts.enabled)
-        r = check_namespace(spec, err);
+    else if (opts.enabled && (r = check_namespace(spec, err)) == 0)
+        r = check_udp6(&opts, err);
     if (r < 0) {
         nook_network_options_clear(&opts);
         return r;
@@ -415,25 +469,19 @@ static int push_arg(char ***argv, const char *fmt, ...)
     return append_string(argv, arg);
 }
 
-int nook_network_helper_argv(const struct nook_network_options *opts, const char *helper, pid_t pid,
-                             int ready_fd, int pidfd, const char *log_path, char ***out,
-                             struct nook_error *err)
+int nook_network_helper_argv(const struct nook_network_options *opts, const char *helper, int ready_fd,
+                             int init_fd, const char *log_path, char ***out, struct nook_error *err)
 {
     _cleanup_strv_ char **argv = NULL;
     int r = push_arg(&argv, "%s", helper);
     if (r == 0)
-        r = push_arg(&argv, "--pid");
+        r = push_arg(&argv, "--init-from");
     if (r == 0)
-        r = push_arg(&argv, "%d", (int)pid);
+        r = push_arg(&argv, "%d", init_fd);
     if (r == 0)
         r = push_arg(&argv, "--ready-fd");
     if (r == 0)
         r = push_arg(&argv, "%d", ready_fd);
-    if (r == 0 && pidfd >= 0) {
-        r = push_arg(&argv, "--pidfd");
-        if (r == 0)
-            r = push_arg(&argv, "%d", pidfd);
-    }
     if (r == 0 && opts->mtu) {
         r = push_arg(&argv, "--mtu");
         if (r == 0)

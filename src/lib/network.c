@@ -4,8 +4,10 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -16,9 +18,9 @@
 #include "spec-model.h"
 
 /* The helper finds these open in itself (the contract's --ready-fd and
- * --pidfd); stdin, stdout and stderr are /dev/null. */
+ * --init-from); stdin, stdout and stderr are /dev/null. */
 #define HELPER_READY_FD 3
-#define HELPER_PIDFD 4
+#define HELPER_INIT_FD 4
 
 #define UNPRIVILEGED_PORT_START "/proc/sys/net/ipv4/ip_unprivileged_port_start"
 
@@ -28,6 +30,8 @@ struct nook_network {
     char *log_path;             /* <state dir>/network.log */
     pid_t pid;                  /* the helper, 0 until started */
     int ready_fd;               /* the read end of its ready pipe, -1 once read */
+    int init_fd;                /* our end of its --init-from socket, -1 once the init is sent */
+    size_t resolv_conf_mount;   /* 1 + its index in the spec's mounts; 0: none */
 };
 
 /* The sysctl, or the kernel's default when it cannot be read. */
@@ -84,9 +88,12 @@ static int write_file_at(int dir_fd, const char *name, const char *text)
 /* The generated resolv.conf, bound over the container's own: added to the
  * mounts the init makes, after those of config.json. No options but
  * "bind": a remount could only fail on flags a user namespace may not
- * clear on the state directory's file system. */
+ * clear on the state directory's file system. The init opens it before
+ * it becomes the container's root (init.h: early_bind_mount), so a root
+ * that is another host uid reaches it too. */
 static int add_resolv_conf(struct nook_spec *spec, const struct nook_container_dir *dir,
-                           const struct nook_network_options *opts, struct nook_error *err)
+                           const struct nook_network_options *opts, size_t *mount_index,
+                           struct nook_error *err)
 {
     _cleanup_free_ char *host = read_small_file("/etc/resolv.conf");
     _cleanup_free_ char *text = nook_network_resolv_conf_text(opts, host);
@@ -114,30 +121,7 @@ static int add_resolv_conf(struct nook_spec *spec, const struct nook_container_d
     }
     spec->mounts = grown;
     spec->mounts[spec->n_mounts++] = mount;
-    return 0;
-}
-
-/* The init mounts the generated resolv.conf as the container's root,
- * after it has become that user: a root-run container whose root is
- * another host uid cannot reach root's state directory (mode 0700). Said
- * here, before anything starts, rather than by a failing mount. */
-static int check_resolv_conf_reachable(const struct nook_spec *spec, struct nook_error *err)
-{
-    const struct nook_spec_namespace *userns = nook_spec_find_namespace(spec, NOOK_NS_USER);
-    const struct nook_spec_linux *lx = spec->linux_config;
-    if (geteuid() != 0 || !userns || userns->path || !lx)
-        return 0;
-    for (size_t i = 0; i < lx->n_uid_mappings; i++) {
-        const struct nook_spec_id_mapping *m = &lx->uid_mappings[i];
-        if (m->container_id == 0 && m->size > 0 && m->host_id != 0)
-            return nook_error_set(err, EACCES,
-                                  "config.json: .annotations[\"nook.network.resolv-conf\"]: the "
-                                  "generated resolv.conf is kept in root's state directory, which "
-                                  "the container's root (host uid %u) cannot reach; set "
-                                  "\"nook.network.resolv-conf\": \"false\", or mount a "
-                                  "resolv.conf of your own on /etc/resolv.conf",
-                                  m->host_id);
-    }
+    *mount_index = spec->n_mounts;
     return 0;
 }
 
@@ -150,6 +134,7 @@ void nook_network_free(struct nook_network *net)
     if (net->pid > 0)
         (void)waitpid(net->pid, NULL, WNOHANG);
     closep(&net->ready_fd);
+    closep(&net->init_fd);
     nook_network_options_clear(&net->opts);
     free(net->helper);
     free(net->log_path);
@@ -161,6 +146,111 @@ static void network_freep(struct nook_network **net)
     nook_network_free(*net);
 }
 
+size_t nook_network_resolv_conf_mount(const struct nook_network *net)
+{
+    return net ? net->resolv_conf_mount : 0;
+}
+
+/* An fd moved out of the way of the numbers the helper finds its fds at
+ * (0..HELPER_INIT_FD), close-on-exec: the spawn's dup2() makes the copy
+ * the helper keeps. */
+static int fd_above_helpers(int fd)
+{
+    return fcntl(fd, F_DUPFD_CLOEXEC, HELPER_INIT_FD + 1);
+}
+
+/* Run the helper: stdin, stdout and stderr /dev/null, its ready pipe and
+ * init socket at the contract's numbers, nothing else open, no signal
+ * blocked or ignored (`run` blocks every signal it forwards). posix_spawn
+ * borrows this process's memory instead of copying it, as fork would. */
+static int spawn_helper(struct nook_network *net, char **argv, int ready_w, int init_theirs, pid_t *pid,
+                        struct nook_error *err)
+{
+    _cleanup_close_ int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (devnull < 0)
+        return nook_error_set_errno(err, errno, "network: open /dev/null");
+    _cleanup_close_ int null = fd_above_helpers(devnull);
+    _cleanup_close_ int ready = fd_above_helpers(ready_w);
+    _cleanup_close_ int init = fd_above_helpers(init_theirs);
+    if (null < 0 || ready < 0 || init < 0)
+        return nook_error_set_errno(err, errno, "network: prepare the helper's fds");
+
+    posix_spawn_file_actions_t actions;
+    posix_spawnattr_t attr;
+    int r = posix_spawn_file_actions_init(&actions);
+    if (r != 0)
+        return nook_error_set_errno(err, r, "network: posix_spawn_file_actions_init");
+    r = posix_spawnattr_init(&attr);
+    if (r != 0) {
+        posix_spawn_file_actions_destroy(&actions);
+        return nook_error_set_errno(err, r, "network: posix_spawnattr_init");
+    }
+    sigset_t none, all;
+    sigemptyset(&none);
+    sigfillset(&all);
+    int steps[] = {
+        posix_spawn_file_actions_adddup2(&actions, null, 0),
+        posix_spawn_file_actions_adddup2(&actions, null, 1),
+        posix_spawn_file_actions_adddup2(&actions, null, 2),
+        posix_spawn_file_actions_adddup2(&actions, ready, HELPER_READY_FD),
+        posix_spawn_file_actions_adddup2(&actions, init, HELPER_INIT_FD),
+        /* Whatever the caller left open without O_CLOEXEC (the fds passed
+         * on to the container) is not the helper's. */
+        posix_spawn_file_actions_addclosefrom_np(&actions, HELPER_INIT_FD + 1),
+        posix_spawnattr_setsigmask(&attr, &none),
+        posix_spawnattr_setsigdefault(&attr, &all),
+        posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF),
+    };
+    for (size_t i = 0; i < N_ELEMENTS(steps) && r == 0; i++)
+        r = steps[i];
+    extern char **environ;
+    if (r == 0)
+        r = posix_spawn(pid, net->helper, &actions, &attr, argv, environ);
+    posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attr);
+    if (r != 0)
+        return nook_error_set_errno(err, r, "network: run %s", net->helper);
+    return 0;
+}
+
+/* Start the helper ahead of the container (nook_network_prepare()). */
+static int start_early(struct nook_network *net, const struct nook_container_dir *dir, struct nook_error *err)
+{
+    _cleanup_strv_ char **argv = NULL;
+    int r = nook_network_helper_argv(&net->opts, net->helper, HELPER_READY_FD, HELPER_INIT_FD, net->log_path,
+                                     &argv, err);
+    if (r < 0)
+        return r;
+    int pipe_fds[2];
+    if (pipe2(pipe_fds, O_CLOEXEC) < 0)
+        return nook_error_set_errno(err, errno, "network: make the helper's ready pipe");
+    _cleanup_close_ int ready_r = pipe_fds[0];
+    _cleanup_close_ int ready_w = pipe_fds[1];
+    int pair[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
+        return nook_error_set_errno(err, errno, "network: make the helper's socket");
+    _cleanup_close_ int init_ours = pair[0];
+    _cleanup_close_ int init_theirs = pair[1];
+
+    pid_t child;
+    r = spawn_helper(net, argv, ready_w, init_theirs, &child, err);
+    if (r < 0)
+        return r;
+    net->pid = child;
+    net->ready_fd = steal_fd(&ready_r);
+    net->init_fd = steal_fd(&init_ours);
+    r = nook_helper_record(dir->fd, NOOK_NETWORK_HELPER_RECORD, child, err);
+    if (r < 0) {
+        /* Unrecorded, nothing else would ever stop it. */
+        kill(child, SIGKILL);
+        while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
+            ;
+        net->pid = 0;
+        return nook_error_prefix(err, "network");
+    }
+    return 0;
+}
+
 int nook_network_prepare(struct nook_spec *spec, const struct nook_container_dir *dir,
                          struct nook_network **out, struct nook_error *err)
 {
@@ -169,6 +259,7 @@ int nook_network_prepare(struct nook_spec *spec, const struct nook_container_dir
     if (!net)
         return nook_error_set(err, ENOMEM, "out of memory");
     net->ready_fd = -1;
+    net->init_fd = -1;
     int r = nook_network_options_from_spec(spec, &net->opts, err);
     if (r < 0 || !net->opts.enabled)
         return r;
@@ -187,89 +278,67 @@ int nook_network_prepare(struct nook_spec *spec, const struct nook_container_dir
         return nook_error_set(err, ENOMEM, "out of memory");
     }
     if (net->opts.resolv_conf && !nook_network_spec_mounts_resolv_conf(spec)) {
-        r = check_resolv_conf_reachable(spec, err);
-        if (r == 0)
-            r = add_resolv_conf(spec, dir, &net->opts, err);
+        r = add_resolv_conf(spec, dir, &net->opts, &net->resolv_conf_mount, err);
         if (r < 0)
             return r;
     }
+    r = start_early(net, dir, err);
+    if (r < 0)
+        return r;
     *out = steal_pointer(&net);
     return 0;
 }
 
-/* In the forked child: the helper's fds and signal state, then exec.
- * Nothing here returns; a failure is reported on the ready pipe, as the
- * helper itself would. */
-static _Noreturn void exec_helper(const struct nook_network *net, char **argv, int ready_w,
-                                  int init_pidfd, int devnull)
+/* Whether the helper has already said something (or gone): a setup that
+ * failed without the container (a port in use) ends create now. */
+static bool helper_has_spoken(const struct nook_network *net)
 {
-    sigset_t none;
-    sigemptyset(&none);
-    /* `run` blocks every signal it forwards; the helper must not start
-     * with them blocked, nor with any ignored. */
-    sigprocmask(SIG_SETMASK, &none, NULL);
-    for (int sig = 1; sig < NSIG; sig++)
-        signal(sig, SIG_DFL);
-    /* Out of the way of the numbers they are moved to (dup2() onto the
-     * fd itself would leave its O_CLOEXEC). */
-    int ready = fcntl(ready_w, F_DUPFD, 10);
-    int pidfd = init_pidfd >= 0 ? fcntl(init_pidfd, F_DUPFD, 10) : -1;
-    int null = fcntl(devnull, F_DUPFD, 10);
-    if (ready < 0 || null < 0 || (init_pidfd >= 0 && pidfd < 0))
-        _exit(127);
-    if (dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0 ||
-        dup2(ready, HELPER_READY_FD) < 0 || (pidfd >= 0 && dup2(pidfd, HELPER_PIDFD) < 0))
-        _exit(127);
-    /* Whatever the caller left open without O_CLOEXEC (the fds passed on
-     * to the container) is not the helper's. */
-    int first_closed = pidfd >= 0 ? HELPER_PIDFD + 1 : HELPER_READY_FD + 1;
-    if (close_range((unsigned)first_closed, ~0U, 0) < 0)
-        for (int fd = first_closed; fd < 1024; fd++)
-            close(fd);
-    extern char **environ;
-    execve(net->helper, argv, environ);
-    dprintf(HELPER_READY_FD, "error: run %s: %s\n", net->helper, strerror(errno));
-    _exit(127);
+    struct pollfd pfd = { .fd = net->ready_fd, .events = POLLIN };
+    return net->ready_fd >= 0 && poll(&pfd, 1, 0) > 0;
 }
 
 int nook_network_start(struct nook_network *net, const struct nook_container_dir *dir, pid_t pid,
                        int init_pidfd, struct nook_error *err)
 {
-    if (!net)
+    (void)dir;
+    if (!net || net->pid <= 0 || net->init_fd < 0)
         return 0;
-    _cleanup_strv_ char **argv = NULL;
-    int r = nook_network_helper_argv(&net->opts, net->helper, pid, HELPER_READY_FD,
-                                     init_pidfd >= 0 ? HELPER_PIDFD : -1, net->log_path, &argv, err);
+    if (helper_has_spoken(net)) {
+        int r = nook_network_wait_ready(net, err);
+        if (r < 0)
+            return r;
+    }
+    int32_t value = (int32_t)pid;
+    struct iovec iov = { .iov_base = &value, .iov_len = sizeof(value) };
+    union {
+        struct cmsghdr align;
+        char buf[CMSG_SPACE(sizeof(int))];
+    } control;
+    memset(&control, 0, sizeof(control));
+    struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+    if (init_pidfd >= 0) {
+        msg.msg_control = control.buf;
+        msg.msg_controllen = sizeof(control.buf);
+        struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+        cmsg->cmsg_level = SOL_SOCKET;
+        cmsg->cmsg_type = SCM_RIGHTS;
+        cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(cmsg), &init_pidfd, sizeof(int));
+    }
+    ssize_t n;
+    do
+        n = sendmsg(net->init_fd, &msg, MSG_NOSIGNAL);
+    while (n < 0 && errno == EINTR);
+    int saved = errno;
+    closep(&net->init_fd);
+    net->init_fd = -1;
+    if (n == (ssize_t)sizeof(value))
+        return 0;
+    /* The helper is gone: its ready line (or its silence) says why. */
+    int r = nook_network_wait_ready(net, err);
     if (r < 0)
         return r;
-    _cleanup_close_ int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
-    if (devnull < 0)
-        return nook_error_set_errno(err, errno, "network: open /dev/null");
-    int pipe_fds[2];
-    if (pipe2(pipe_fds, O_CLOEXEC) < 0)
-        return nook_error_set_errno(err, errno, "network: make the helper's ready pipe");
-    _cleanup_close_ int ready_r = pipe_fds[0];
-    _cleanup_close_ int ready_w = pipe_fds[1];
-
-    pid_t child = fork();
-    if (child < 0)
-        return nook_error_set_errno(err, errno, "network: fork for %s", net->helper);
-    if (child == 0)
-        exec_helper(net, argv, ready_w, init_pidfd, devnull);
-    net->pid = child;
-    closep(&ready_w);
-    ready_w = -1;
-    net->ready_fd = steal_fd(&ready_r);
-    r = nook_helper_record(dir->fd, NOOK_NETWORK_HELPER_RECORD, child, err);
-    if (r < 0) {
-        /* Unrecorded, nothing else would ever stop it. */
-        kill(child, SIGKILL);
-        while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
-            ;
-        net->pid = 0;
-        return nook_error_prefix(err, "network");
-    }
-    return 0;
+    return nook_error_set_errno(err, n < 0 ? saved : EIO, "network: hand the container's init to %s", net->helper);
 }
 
 static long long now_ms(void)

@@ -45,7 +45,7 @@ enum nook_network_proto {
 
 /* One entry of nook.network.ports. */
 struct nook_network_port {
-    char host_addr[16];         /* dotted IPv4; "0.0.0.0" when not given */
+    char host_addr[48];         /* dotted IPv4, "0.0.0.0" when not given; or IPv6 in brackets, "[::1]" */
     uint16_t host_port;
     uint16_t container_port;
     enum nook_network_proto proto;
@@ -86,11 +86,11 @@ int nook_network_check_ports(const struct nook_network_options *opts, int unpriv
                              struct nook_error *err);
 
 /* The helper's command line (argv[0] is helper), NULL-terminated and
- * malloc'd (strv_free()). ready_fd and pidfd are the numbers the helper
- * finds them at; pidfd < 0: none passed. */
-int nook_network_helper_argv(const struct nook_network_options *opts, const char *helper, pid_t pid,
-                             int ready_fd, int pidfd, const char *log_path, char ***out,
-                             struct nook_error *err);
+ * malloc'd (strv_free()). ready_fd and init_fd are the numbers the helper
+ * finds them at: its ready pipe, and the socket the init's pid comes on
+ * (--init-from). */
+int nook_network_helper_argv(const struct nook_network_options *opts, const char *helper, int ready_fd,
+                             int init_fd, const char *log_path, char ***out, struct nook_error *err);
 
 /* The container's resolv.conf: the slirp DNS address (and its IPv6 one
  * with ipv6), and the search domains of host_text (the host's
@@ -123,13 +123,24 @@ struct nook_network;
  * networking is asked for, refuse ports the caller may not bind, find the
  * helper, write the container's resolv.conf into its state directory and
  * add its bind mount to spec's mounts (unless opted out or config.json
- * mounts one). *out is NULL when the container has no slirp networking. */
+ * mounts one), and start the helper, recorded in the state directory
+ * (helper-procs.h): it does what needs no container (libslirp, the
+ * forwards, its seccomp filter) while create makes one, and waits for
+ * nook_network_start(). *out is NULL when the container has no slirp
+ * networking. */
 int nook_network_prepare(struct nook_spec *spec, const struct nook_container_dir *dir,
                          struct nook_network **out, struct nook_error *err);
 
-/* Start the helper for the init (pid, pinned by init_pidfd), record it in
- * the state directory (helper-procs.h) and return without waiting for it.
- * Does nothing when net is NULL. */
+/* 1 + the index in the spec's mounts of the generated resolv.conf's bind
+ * mount, which the init opens before it becomes the container's root
+ * (init.h: early_bind_mount); 0: none (net NULL, opted out, or config.json
+ * mounts its own). */
+size_t nook_network_resolv_conf_mount(const struct nook_network *net);
+
+/* Hand the helper the init (pid, and init_pidfd, which pins it) and
+ * return without waiting for it. An error the helper has already
+ * reported (a port in use, say) is returned now. Does nothing when net
+ * is NULL. */
 int nook_network_start(struct nook_network *net, const struct nook_container_dir *dir, pid_t pid,
                        int init_pidfd, struct nook_error *err);
 

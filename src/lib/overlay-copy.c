@@ -1,7 +1,8 @@
 /* overlay-copy.c: copy an overlay's upper layer to another file system
  * for nook.rootfs.keep-upper (overlay.h), as it is: whiteouts (0/0
  * character devices), the xattrs overlayfs and fuse-overlayfs keep their
- * metadata in, owners, modes and times. Symlinks are never followed. */
+ * metadata in, owners, modes and times. Symlinks are never followed. The
+ * same walk, without the xattrs, fills a "tmpcopyup" tmpfs in the init. */
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -14,12 +15,14 @@
 
 struct copy_walk {
     char path[PATH_MAX]; /* of the source entry, for errors */
+    const char *purpose; /* what the copy is for, first in errors */
+    bool xattrs;         /* keep the xattrs that matter */
     struct nook_error *err;
 };
 
 static int walk_fail(struct copy_walk *w, int errnum, const char *step)
 {
-    return nook_error_set_errno(w->err, errnum, "keep the upper layer: %s \"%s\"", step, w->path);
+    return nook_error_set_errno(w->err, errnum, "%s: %s \"%s\"", w->purpose, step, w->path);
 }
 
 /* xattrs that could not be kept only matter when overlayfs or
@@ -54,7 +57,7 @@ static int copy_xattrs(struct copy_walk *w, int src, int dst)
         if (len < 0)
             return walk_fail(w, errno, "read an xattr of");
         if (fsetxattr(dst, name, value, (size_t)len, 0) < 0 && xattr_matters(name))
-            return nook_error_set_errno(w->err, errno, "keep the upper layer: set the xattr %s on the copy of \"%s\"",
+            return nook_error_set_errno(w->err, errno, "%s: set the xattr %s on the copy of \"%s\"", w->purpose,
                                         name, w->path);
     }
     return 0;
@@ -95,7 +98,7 @@ static int copy_data(struct copy_walk *w, int src, int dst)
 /* Owner before mode (chown clears set-id bits), times last. */
 static int copy_attrs(struct copy_walk *w, int src, int dst, const struct stat *st)
 {
-    int r = copy_xattrs(w, src, dst);
+    int r = w->xattrs ? copy_xattrs(w, src, dst) : 0;
     if (r < 0)
         return r;
     if (fchown(dst, st->st_uid, st->st_gid) < 0)
@@ -183,7 +186,7 @@ static int copy_dir_contents(struct copy_walk *w, int src, int dst)
 
 int nook_overlay_copy_tree(int src_dir_fd, const char *dest, struct nook_error *err)
 {
-    struct copy_walk w = { .err = err };
+    struct copy_walk w = { .purpose = "keep the upper layer", .xattrs = true, .err = err };
     snprintf(w.path, sizeof(w.path), "upper");
     struct stat st;
     if (fstat(src_dir_fd, &st) < 0)
@@ -195,4 +198,11 @@ int nook_overlay_copy_tree(int src_dir_fd, const char *dest, struct nook_error *
         return nook_error_set_errno(err, errno, "keep the upper layer: open \"%s\"", dest);
     int r = copy_dir_contents(&w, src_dir_fd, dst);
     return r < 0 ? r : copy_attrs(&w, src_dir_fd, dst, &st);
+}
+
+int nook_copy_dir_contents(int src_dir_fd, int dst_dir_fd, const char *what, struct nook_error *err)
+{
+    struct copy_walk w = { .purpose = "copy up", .err = err };
+    snprintf(w.path, sizeof(w.path), "%s", what);
+    return copy_dir_contents(&w, src_dir_fd, dst_dir_fd);
 }

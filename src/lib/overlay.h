@@ -165,6 +165,12 @@ void nook_overlay_explain_failure(int dir_fd, struct nook_error *err);
  * times. Used for keep-upper across file systems. */
 int nook_overlay_copy_tree(int src_dir_fd, const char *dest, struct nook_error *err);
 
+/* Copy the contents of directory src_dir_fd into directory dst_dir_fd with
+ * types, modes, owners and times but no xattrs (a tmpfs mount's
+ * "tmpcopyup": the image's files under the fresh tmpfs, as runc does).
+ * what names the source in errors ("/run"). */
+int nook_copy_dir_contents(int src_dir_fd, int dst_dir_fd, const char *what, struct nook_error *err);
+
 /* Release <state>/overlay: with keep_upper and the state's
  * nook.rootfs.keep-upper, first move the upper layer there (renamed, or
  * copied with owners, modes, times and xattrs when it is on another file

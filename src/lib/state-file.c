@@ -215,6 +215,10 @@ int nook_state_to_json(const struct nook_state *state, char **out, struct nook_e
         nook_json_writer_name(&w, optional[i].name);
         nook_json_writer_string(&w, optional[i].value);
     }
+    if (state->cgroup_origin != NOOK_STATE_CGROUP_UNRECORDED) {
+        nook_json_writer_name(&w, "cgroup_made");
+        nook_json_writer_bool(&w, state->cgroup_origin == NOOK_STATE_CGROUP_MADE);
+    }
     nook_json_writer_name(&w, "annotations");
     nook_json_writer_begin_object(&w);
     for (size_t i = 0; i < state->n_annotations; i++) {
@@ -302,6 +306,21 @@ static int read_bool(const struct nook_json_value *obj, const char *name, bool *
     return 0;
 }
 
+/* "cgroup_made": absent in a state.json from before it was recorded. */
+static int read_cgroup_origin(const struct nook_json_value *obj, struct nook_state *state,
+                              struct nook_error *err)
+{
+    state->cgroup_origin = NOOK_STATE_CGROUP_UNRECORDED;
+    if (!nook_json_get(obj, "cgroup_made"))
+        return 0;
+    bool made = false;
+    int r = read_bool(obj, "cgroup_made", &made, err);
+    if (r < 0)
+        return r;
+    state->cgroup_origin = made ? NOOK_STATE_CGROUP_MADE : NOOK_STATE_CGROUP_FOUND;
+    return 0;
+}
+
 static int read_annotations(const struct nook_json_value *obj, struct nook_state *state,
                             struct nook_error *err)
 {
@@ -345,7 +364,8 @@ static int parse_object(const struct nook_json_value *obj, struct nook_state *s,
         (r = read_string(obj, "owner", &s->owner, err)) < 0 ||
         (r = read_optional_string(obj, "cgroup_manager", &s->cgroup_manager, err)) < 0 ||
         (r = read_optional_string(obj, "cgroup_path", &s->cgroup_path, err)) < 0 ||
-        (r = read_optional_string(obj, "cgroup_unit", &s->cgroup_unit, err)) < 0)
+        (r = read_optional_string(obj, "cgroup_unit", &s->cgroup_unit, err)) < 0 ||
+        (r = read_cgroup_origin(obj, s, err)) < 0)
         return r;
     if ((r = read_int(obj, "creator_pid", 0, INT_MAX, &v, err)) < 0)
         return r;

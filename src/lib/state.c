@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "container-id.h"
+#include "idmap.h"
 #include "state.h"
 
 /* state.json holds annotations from config.json, which engines fill
@@ -77,22 +78,9 @@ int nook_state_absolute_path(const char *base, const char *path, char **out)
     return 0;
 }
 
-int nook_state_root_resolve(const char *root_flag, uid_t euid, const char *xdg_runtime_dir,
-                            char **out, struct nook_error *err)
+/* The user's runtime directory, which must be theirs: $XDG_RUNTIME_DIR/nook. */
+static int xdg_state_root(uid_t euid, const char *xdg_runtime_dir, char **out, struct nook_error *err)
 {
-    if (root_flag) {
-        if (root_flag[0] == '\0')
-            return nook_error_set(err, EINVAL, "--root must not be empty");
-        int r = nook_state_absolute_path(NULL, root_flag, out);
-        if (r < 0)
-            return nook_error_set_errno(err, -r, "make --root \"%s\" absolute", root_flag);
-        return 0;
-    }
-    if (euid == 0) {
-        *out = strdup(NOOK_STATE_ROOT_PRIVILEGED);
-        return *out ? 0 : nook_error_set(err, ENOMEM, "out of memory");
-    }
-
     const char *fix = "log in through a session manager (pam_systemd) or pass --root DIR (see: nook check runtime-dir)";
     if (!xdg_runtime_dir || xdg_runtime_dir[0] == '\0')
         return nook_error_set(err, ENOENT, "XDG_RUNTIME_DIR is not set; %s", fix);
@@ -115,9 +103,35 @@ int nook_state_root_resolve(const char *root_flag, uid_t euid, const char *xdg_r
     return 0;
 }
 
+int nook_state_root_resolve(const char *root_flag, uid_t euid, const char *xdg_runtime_dir,
+                            char **out, struct nook_error *err)
+{
+    if (root_flag) {
+        if (root_flag[0] == '\0')
+            return nook_error_set(err, EINVAL, "--root must not be empty");
+        int r = nook_state_absolute_path(NULL, root_flag, out);
+        if (r < 0)
+            return nook_error_set_errno(err, -r, "make --root \"%s\" absolute", root_flag);
+        return 0;
+    }
+    if (euid == 0) {
+        *out = strdup(NOOK_STATE_ROOT_PRIVILEGED);
+        return *out ? 0 : nook_error_set(err, ENOMEM, "out of memory");
+    }
+    return xdg_state_root(euid, xdg_runtime_dir, out, err);
+}
+
 int nook_state_root_default(const char *root_flag, char **out, struct nook_error *err)
 {
-    return nook_state_root_resolve(root_flag, geteuid(), getenv("XDG_RUNTIME_DIR"), out, err);
+    const char *xdg_runtime_dir = getenv("XDG_RUNTIME_DIR");
+    const char *user = getenv("USER");
+    /* Root of a user namespace that is not the initial one (podman's
+     * rootless one) cannot write the host's /run: it keeps to the user's
+     * runtime directory, as runc does there unless $USER is root. */
+    if (!root_flag && geteuid() == 0 && xdg_runtime_dir && xdg_runtime_dir[0] &&
+        !(user && strcmp(user, "root") == 0) && nook_idmap_in_user_namespace())
+        return xdg_state_root(0, xdg_runtime_dir, out, err);
+    return nook_state_root_resolve(root_flag, geteuid(), xdg_runtime_dir, out, err);
 }
 
 int nook_state_root_ensure(const char *root, struct nook_error *err)

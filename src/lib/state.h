@@ -60,6 +60,16 @@ struct nook_state {
     char *cgroup_manager;
     char *cgroup_path;
     char *cgroup_unit;
+    /* Whether create made that cgroup (delete removes it) or found it
+     * there already (a cgroupsPath naming an existing, empty cgroup:
+     * delete leaves it); "cgroup_made" in state.json, next to
+     * cgroup_manager. UNRECORDED: a state.json from before the field, whose
+     * cgroup delete removes, as the nook that wrote it would have. */
+    enum nook_state_cgroup_origin {
+        NOOK_STATE_CGROUP_UNRECORDED,
+        NOOK_STATE_CGROUP_MADE,
+        NOOK_STATE_CGROUP_FOUND,
+    } cgroup_origin;
     struct nook_annotation *annotations; /* sorted by key, keys unique */
     size_t n_annotations;
 };
@@ -132,7 +142,9 @@ int nook_state_absolute_path(const char *base, const char *path, char **out);
 int nook_state_root_resolve(const char *root_flag, uid_t euid, const char *xdg_runtime_dir,
                             char **out, struct nook_error *err);
 
-/* nook_state_root_resolve() with geteuid() and $XDG_RUNTIME_DIR. */
+/* nook_state_root_resolve() with geteuid() and $XDG_RUNTIME_DIR; but euid 0
+ * in a user namespace other than the initial one (podman's rootless one)
+ * uses $XDG_RUNTIME_DIR/nook too when it is set and $USER is not root. */
 int nook_state_root_default(const char *root_flag, char **out, struct nook_error *err);
 
 /* Create root (and missing parents) mode 0700 when missing. */

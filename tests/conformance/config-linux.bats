@@ -440,41 +440,136 @@ c["mounts"].append({"destination": "/sys/fs/cgroup", "type": "cgroup", "source":
     require_cgroup_delegation
     cgroup_mount_bundle ro
     nook_detached run -d -b "$B" c1
-    [ "$(stat -c %u "$V2$(cgroup_of "$(init_pid c1)")")" = 0 ]
+    assert_cgroup_owned "$V2$(cgroup_of "$(init_pid c1)")" 0:0
+}
+
+# delegated_files: the files of a cgroup a runtime hands over, as
+# config-linux.md lists them: /sys/kernel/cgroup/delegate's, or the three
+# without it.
+delegated_files() {
+    if [ -r /sys/kernel/cgroup/delegate ]; then
+        cat /sys/kernel/cgroup/delegate
+    else
+        printf '%s\n' cgroup.procs cgroup.subtree_control cgroup.threads
+    fi
+}
+
+# assert_cgroup_owned CGROUP-DIR UID:GID: the directory and the delegated
+# files it has belong to UID:GID, and nothing else in it does.
+assert_cgroup_owned() {
+    local cg=$1 want=$2 f got
+    [ "$(stat -c %u:%g "$cg")" = "$want" ] || { echo "$cg belongs to $(stat -c %u:%g "$cg"), not $want" >&2; return 1; }
+    for f in $(delegated_files); do
+        [ -e "$cg/$f" ] || continue
+        got=$(stat -c %u:%g "$cg/$f")
+        [ "$got" = "$want" ] || { echo "$cg/$f belongs to $got, not $want" >&2; return 1; }
+    done
+    # "The runtime SHOULD NOT change the ownership of any other files."
+    for f in "$cg"/*; do
+        delegated_files | grep -qx "${f##*/}" && continue
+        got=$(stat -c %u:%g "$f")
+        [ "$got" = 0:0 ] || { echo "$f, not a delegated file, belongs to $got" >&2; return 1; }
+    done
 }
 
 # "Runtimes MAY, according to the following rules, change (or cause to be
 # changed) the owner of the container's cgroup to the host uid that maps to
 # the value of process.user.uid in the container namespace ... Runtimes
 # SHOULD change the cgroup ownership if and only if the cgroup filesystem
-# is to be mounted read/write"
+# is to be mounted read/write ... A runtime that changes the cgroup
+# ownership SHOULD only change the ownership of the container's cgroup
+# directory and files within that directory that are listed in
+# /sys/kernel/cgroup/delegate."
 @test "config-linux.md#cgroup-ownership: with /sys/fs/cgroup read-write the cgroup is the container user's" {
     skip_rootless "the delegated cgroup is the caller's, who is the container's root, whatever the mount"
     require_cgroup_delegation
     cgroup_mount_bundle rw
     nook_detached run -d -b "$B" c1
-    cg=$V2$(cgroup_of "$(init_pid c1)")
-    [ "$(stat -c %u "$cg")" = 200000 ] || { echo "$cg belongs to $(stat -c %u "$cg"), not 200000" >&2; false; }
-    [ "$(stat -c %u "$cg/cgroup.procs")" = 200000 ]
-    # Only the delegatable files, never the limits.
-    [ ! -e "$cg/pids.max" ] || [ "$(stat -c %u "$cg/pids.max")" = 0 ]
+    assert_cgroup_owned "$V2$(cgroup_of "$(init_pid c1)")" 200000:300000
+    nook delete --force c1
+    # So the container's root manages its cgroup: a child, a move into it
+    # (through a cgroup2 mount: on a hybrid host "cgroup" is the host's v1
+    # tree, read-only).
+    edit_config "$B" "c['process']['args'] = ['sh', '-c', 'mkdir /sys/fs/cgroup/child && echo \$\$ >/sys/fs/cgroup/child/cgroup.procs && grep ^0:: /proc/self/cgroup']
+for m in c['mounts']:
+    if m['destination'] == '/sys/fs/cgroup':
+        m['type'] = 'cgroup2'"
+    run nook run -b "$B" c1
+    assert_status 0
+    [ "$output" = "0::/child" ] || { echo "the container's root could not manage its cgroup: $output" >&2; false; }
+
+    # The host uid of process.user.uid, whoever that is.
+    edit_config "$B" 'c["process"]["user"] = {"uid": 7, "gid": 7}; c["process"]["args"] = ["sleep", "100"]'
+    nook_detached run -d -b "$B" c2
+    assert_cgroup_owned "$V2$(cgroup_of "$(init_pid c2)")" 200007:300007
 }
+
+# free_char_major: a character device major no driver of this host has
+# (from the ranges kept for local use), so that opening a node of it fails
+# with ENXIO when allowed and EPERM when the device cgroup denies it.
+free_char_major() {
+    local m
+    for m in 240 241 242 243 244 60 61 62 63 120 121 122 123; do
+        sed -n '/^Character/,/^$/p' /proc/devices | awk '{ print $1 }' | grep -qx "$m" || { echo "$m"; return 0; }
+    done
+    return 1
+}
+
+# access_report: an in-container snippet that tries to read and write
+# /dev/test-a, /dev/test-b, /dev/null and /dev/zero and prints "NAME r|w
+# allowed|denied" (no driver behind a node: ENXIO, the access was allowed).
+ACCESS_REPORT='for d in test-a test-b null zero; do
+  for a in r w; do
+    if [ $a = r ]; then out=$(head -c 1 /dev/$d 2>&1 >/dev/null); else out=$( (: >/dev/$d) 2>&1); fi
+    case "$out" in *"not permitted"*) echo "$d $a denied" ;; *) echo "$d $a allowed" ;; esac
+  done
+done'
 
 # "devices (array of objects, OPTIONAL) configures the allowed device list.
 # The runtime MUST apply entries in the listed order."
+# As with runc and crun, the devices every container must have (null,
+# zero, full, random, urandom, tty, console, ptmx, the pty slaves; "the
+# runtime MUST supply these devices") stay usable after the list, which
+# engines start with "deny all".
 @test "config-linux.md#allowed-device-list: the entries are applied in the listed order" {
-    skip_rootless "a device cgroup program needs CAP_SYS_ADMIN over the host (and rootless devices are bound from it)"
+    skip_rootless "loading a device cgroup program needs CAP_SYS_ADMIN over the host, so rootless nook ignores the list, as runc and crun do; its devices are the host's own, bound in, with the host's permissions"
     require_cgroup_delegation
-    make_bundle "$B" sh -c 'echo x >/dev/null && echo null-allowed; head -c 1 /dev/zero >/dev/null 2>&1 || echo zero-denied'
-    edit_config "$B" 'c["linux"]["resources"] = {"devices": [
-    {"allow": True, "access": "rwm"},
-    {"allow": False, "access": "rwm"},
-    {"allow": True, "type": "c", "major": 1, "minor": 3, "access": "rw"}]}'
+    major=$(free_char_major) || skip "no free character device major on this host"
+    make_bundle "$B" sh -c "$ACCESS_REPORT"
+    edit_config "$B" "c['linux']['devices'] = [
+    {'path': '/dev/test-a', 'type': 'c', 'major': $major, 'minor': 0, 'fileMode': 0o666},
+    {'path': '/dev/test-b', 'type': 'c', 'major': $major, 'minor': 1, 'fileMode': 0o666}]"
+    # Without a list (`nook spec` writes one that denies all), nothing is
+    # denied.
+    edit_config "$B" "c['linux'].pop('resources', None)"
+    run nook run -b "$B" c0
+    assert_status 0
+    [ "$(echo "$output" | grep -c allowed)" = 8 ] || { echo "without a list: $output" >&2; false; }
+
+    edit_config "$B" "c['linux']['resources'] = {'devices': [
+    {'allow': True, 'access': 'rwm'},
+    {'allow': False, 'access': 'rwm'},
+    {'allow': True, 'type': 'c', 'major': $major, 'access': 'rw'},
+    {'allow': False, 'type': 'c', 'major': $major, 'minor': 1, 'access': 'w'}]}"
     run nook run -b "$B" c1
     assert_status 0
-    assert_output_contains null-allowed
-    [[ "$output" == *zero-denied* ]] ||
-        { echo "/dev/zero was readable: the allowed device list was not applied" >&2; false; }
+    [ "$output" = "$(printf '%s\n' 'test-a r allowed' 'test-a w allowed' 'test-b r allowed' 'test-b w denied' \
+        'null r allowed' 'null w allowed' 'zero r allowed' 'zero w allowed')" ] ||
+        { echo "deny test-b's write last: $output" >&2; false; }
+
+    # The same entries with the last two swapped: the allow, now last, wins.
+    edit_config "$B" "d = c['linux']['resources']['devices']; d[2], d[3] = d[3], d[2]"
+    run nook run -b "$B" c2
+    assert_status 0
+    [ "$(echo "$output" | grep -c allowed)" = 8 ] || { echo "allow test-b's write last: $output" >&2; false; }
+
+    # "deny all" last: only the devices every container has are left.
+    edit_config "$B" "c['linux']['resources']['devices'].append({'allow': False, 'access': 'rwm'})"
+    run nook run -b "$B" c3
+    assert_status 0
+    [ "$output" = "$(printf '%s\n' 'test-a r denied' 'test-a w denied' 'test-b r denied' 'test-b w denied' \
+        'null r allowed' 'null w allowed' 'zero r allowed' 'zero w allowed')" ] ||
+        { echo "deny all last: $output" >&2; false; }
 }
 
 # ---- Sysctl -------------------------------------------------------------------
@@ -690,64 +785,154 @@ PY
 
 # ---- Rootfs mount propagation -------------------------------------------------
 
-# ROOT_OPTIONAL: in the container, print the optional fields of "/" in its
-# mountinfo as "[ shared:N master:N unbindable ]".
-ROOT_OPTIONAL='awk '\''$5 == "/" { s = ""; for (i = 7; $i != "-"; i++) s = s " " $i; print "[" s "]" }'\'' /proc/self/mountinfo'
+# propagations PID: from the host, every mount of container process PID as
+# its /proc/PID/mountinfo shows it (mount points as PID sees them), one
+# line each: "MOUNTPOINT KIND PEER-GROUP", KIND one of private, shared,
+# slave, shared+slave, unbindable; PEER-GROUP the shared:N number or "-".
+propagations() {
+    "$NOOK_PYTHON" - "/proc/$1/mountinfo" <<'PY'
+import sys
+for line in open(sys.argv[1]):
+    fields = line.split()
+    optional = fields[6:fields.index("-")]
+    shared = [f.split(":")[1] for f in optional if f.startswith("shared:")]
+    slave = any(f.startswith("master:") for f in optional)
+    if "unbindable" in optional:
+        kind = "unbindable"
+    elif shared and slave:
+        kind = "shared+slave"
+    elif shared:
+        kind = "shared"
+    elif slave:
+        kind = "slave"
+    else:
+        kind = "private"
+    print(fields[4], kind, shared[0] if shared else "-")
+PY
+}
+
+# root_propagation PID: the KIND of the container's "/" (propagations).
+root_propagation() {
+    propagations "$1" | awk '$1 == "/" { kind = $2 } END { print kind }'
+}
+
+# assert_every_mount PID KIND...: every mount of PID is of one of KINDS.
+assert_every_mount() {
+    local pid=$1 others
+    shift
+    others=$(propagations "$pid" | awk -v kinds=" $* " 'index(kinds, " " $2 " ") == 0')
+    [ -z "$others" ] || { echo "mounts that are not $*: $others" >&2; return 1; }
+}
+
+# run_propagation VALUE: a container with rootfsPropagation VALUE, running,
+# from a bundle of its own ($B); its pid in $pid.
+run_propagation() {
+    B=$BATS_TEST_TMPDIR/bundle-$1
+    make_bundle "$B" sleep 100
+    edit_config "$B" "c['linux']['rootfsPropagation'] = '$1'"
+    nook_detached run -d -b "$B" "c-$1"
+    pid=$(init_pid "c-$1")
+}
 
 # "rootfsPropagation (string, OPTIONAL) sets the rootfs's mount propagation.
 # Its value is either shared, slave, private or unbindable. ... shared: the
-# rootfs mount belongs to a new peer group ... private: the rootfs mount
-# doesn't receive mount propagation events from the host"
-@test "config-linux.md#rootfs-mount-propagation: shared puts the rootfs in a peer group, private in none" {
-    make_bundle "$B" sh -c "$ROOT_OPTIONAL"
-    edit_config "$B" "c['linux']['rootfsPropagation'] = 'shared'"
-    run nook run -b "$B" c1
-    assert_status 0
-    [[ "$output" == *shared:* ]]
-    edit_config "$B" "c['linux']['rootfsPropagation'] = 'private'"
-    run nook run -b "$B" c2
-    assert_status 0
-    [ "$output" = "[]" ]
+# rootfs mount belongs to a new peer group. This means that further mounts
+# (e.g. nested containers) will also belong to that peer group and will
+# propagate events to the rootfs. Note this does not mean that it's shared
+# with the host."
+# (rshared: the same for every mount below the rootfs.)
+@test "config-linux.md#rootfs-mount-propagation: shared and rshared put the rootfs in a new peer group, not the host's" {
+    host_groups=" $(grep -o 'shared:[0-9]*' /proc/self/mountinfo | cut -d: -f2 | sort -u | tr '\n' ' ') "
+    for value in shared rshared; do
+        run_propagation "$value"
+        [ "$(root_propagation "$pid")" = shared ] ||
+            { echo "$value: the rootfs is $(root_propagation "$pid"): $(propagations "$pid")" >&2; false; }
+        group=$(propagations "$pid" | awk '$1 == "/" { g = $3 } END { print g }')
+        [[ "$host_groups" != *" $group "* ]] || { echo "$value: the rootfs is in the host's peer group $group" >&2; false; }
+        [ "$value" = shared ] || assert_every_mount "$pid" shared shared+slave
+    done
+}
+
+# "private: the rootfs mount doesn't receive mount propagation events from
+# the host and further mounts in nested containers will be isolated from
+# the host mount."
+# (rprivate: the same for every mount below the rootfs.)
+@test "config-linux.md#rootfs-mount-propagation: private and rprivate make the rootfs private" {
+    for value in private rprivate; do
+        run_propagation "$value"
+        [ "$(root_propagation "$pid")" = private ] ||
+            { echo "$value: the rootfs is $(root_propagation "$pid"): $(propagations "$pid")" >&2; false; }
+        [ "$value" = private ] || assert_every_mount "$pid" private
+    done
+    # Without rootfsPropagation the rootfs is private too (nook's choice).
+    B=$BATS_TEST_TMPDIR/bundle-default
+    make_bundle "$B" sleep 100
+    nook_detached run -d -b "$B" c-default
+    [ "$(root_propagation "$(init_pid c-default)")" = private ]
 }
 
 # "unbindable: the rootfs mount is a private mount that cannot be
 # bind-mounted."
-@test "config-linux.md#rootfs-mount-propagation: unbindable makes the rootfs an unbindable private mount" {
-    make_bundle "$B" sh -c "$ROOT_OPTIONAL"
-    edit_config "$B" "c['linux']['rootfsPropagation'] = 'unbindable'"
-    run nook run -b "$B" c1
-    assert_status 0
-    [ "$output" = "[ unbindable]" ]
+# (runbindable: the same for every mount below the rootfs.)
+@test "config-linux.md#rootfs-mount-propagation: unbindable and runbindable make the rootfs an unbindable private mount" {
+    for value in unbindable runbindable; do
+        run_propagation "$value"
+        [ "$(root_propagation "$pid")" = unbindable ] ||
+            { echo "$value: the rootfs is $(root_propagation "$pid"): $(propagations "$pid")" >&2; false; }
+        [ "$value" = unbindable ] || assert_every_mount "$pid" unbindable
+    done
 }
 
 # "slave: the rootfs mount receives propagation events from the host (e.g.
 # if something is mounted on the host it will also appear in the
 # container) but not the other way around."
-@test "config-linux.md#rootfs-mount-propagation: slave receives what the host mounts in the rootfs" {
+# (rslave: the same for every mount below the rootfs; and "private: the
+# rootfs mount doesn't receive mount propagation events from the host")
+@test "config-linux.md#rootfs-mount-propagation: slave and rslave receive what the host mounts in the rootfs, private does not" {
     skip_rootless "the rootfs would need a shared mount on the host to follow, which an unprivileged user cannot make"
-    make_bundle "$B" sh -c 'while [ ! -e /home/from-host ]; do usleep 50000; done; '"$ROOT_OPTIONAL"
+    make_bundle "$B" true
     private_rootfs
-    edit_config "$B" 'c["linux"]["rootfsPropagation"] = "slave"'
+    # In the container: whether the host's mount arrives, the optional
+    # fields of "/", and how many of its mounts are shared.
+    cat >"$B/rootfs/probe.sh" <<'PROBE'
+for i in $(seq 30); do [ -e /home/from-host ] && break; usleep 50000; done
+[ -e /home/from-host ] && echo received || echo nothing
+awk '$5 == "/" { for (i = 7; $i != "-"; i++) print $i }' /proc/self/mountinfo
+echo "shared mounts: $(grep -c ' shared:' /proc/self/mountinfo)"
+PROBE
     # As on a host where systemd made / shared, in a mount namespace of the
-    # test's own; the container waits for what is mounted there.
+    # test's own: the container is started, the host mounts a tmpfs on the
+    # rootfs's /home, and the container reports whether it sees it.
     cat >"$BATS_TEST_TMPDIR/host.sh" <<HOST
 set -e
 mount --make-rshared /
-"$NOOK" --root "$NOOK_ROOT" run -d -b "$B" c1 </dev/null >"$BATS_TEST_TMPDIR/container.out" 2>&1
+"$NOOK" --root "$NOOK_ROOT" run -d -b "$B" "\$1" </dev/null >"$BATS_TEST_TMPDIR/\$1.out" 2>&1
 mount -t tmpfs from-host "$B/rootfs/home"
 touch "$B/rootfs/home/from-host"
 for i in \$(seq 50); do
-    "$NOOK" --root "$NOOK_ROOT" state c1 | grep -q '"stopped"' && break
+    "$NOOK" --root "$NOOK_ROOT" state "\$1" | grep -q '"stopped"' && break
     sleep 0.1
 done
 umount "$B/rootfs/home"
 HOST
-    run unshare --mount --propagation unchanged bash "$BATS_TEST_TMPDIR/host.sh"
-    assert_status 0
-    output=$(cat "$BATS_TEST_TMPDIR/container.out")
-    [ -n "$output" ] || { echo "what the host mounted on the rootfs's /home never reached the container" >&2; false; }
-    [[ "$output" == *master:* ]] || { echo "the rootfs is no slave: $output" >&2; false; }
-    [ "$(state_get c1 status)" = stopped ]
+    for value in slave rslave private; do
+        edit_config "$B" "c['linux']['rootfsPropagation'] = '$value'; c['process']['args'] = ['sh', '/probe.sh']"
+        run unshare --mount --propagation unchanged bash "$BATS_TEST_TMPDIR/host.sh" "c-$value"
+        assert_status 0
+        output=$(cat "$BATS_TEST_TMPDIR/c-$value.out")
+        [ "$(state_get "c-$value" status)" = stopped ]
+        if [ "$value" = private ]; then
+            [ "$(echo "$output" | head -n1)" = nothing ] ||
+                { echo "private: the host's mount reached the container: $output" >&2; false; }
+            continue
+        fi
+        [ "$(echo "$output" | head -n1)" = received ] ||
+            { echo "$value: what the host mounted on the rootfs's /home never reached the container: $output" >&2; false; }
+        [[ "$output" == *master:* ]] || { echo "$value: the rootfs is no slave: $output" >&2; false; }
+        # "... but not the other way around": nothing the container mounts
+        # travels back, for no mount of it is shared.
+        [[ "$output" == *"shared mounts: 0"* ]] || { echo "$value: shared mounts in the container: $output" >&2; false; }
+    done
 }
 
 # ---- Masked and read-only paths ---------------------------------------------

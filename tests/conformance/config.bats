@@ -481,19 +481,78 @@ c["linux"].pop("seccomp", None)'
 # The "SHOULD" options idmap and ridmap: "Indicates that the mount MUST
 # have an idmapping applied. ... If uidMappings or gidMappings are
 # specified for the mount, the runtime MUST use those values for the
-# mount's mapping."
+# mount's mapping." (ridmap: "... applied recursively")
+# The mappings read as runc and crun read them: an id the file system
+# gives as containerID is seen through the mount as hostID.
 @test "config.md#linux-mount-options: idmap applies the mount's uidMappings and gidMappings" {
-    skip_rootless "an idmapped mount needs CAP_SYS_ADMIN over the source's file system, which belongs to the host"
-    mkdir "$BATS_TEST_TMPDIR/data"
-    touch "$BATS_TEST_TMPDIR/data/file"
-    chown 1000:1000 "$BATS_TEST_TMPDIR/data/file"
-    make_bundle "$B" stat -c %u:%g /run/idmap/file /run/ridmap/file
+    if [ "$NOOK_TEST_MODE" != root ]; then
+        make_bundle "$B" true
+        add_mount '{"destination": "/home", "source": "'"$BATS_TEST_TMPDIR"'", "options": ["rbind", "idmap"], "uidMappings": [{"containerID": 0, "hostID": 1000, "size": 1}], "gidMappings": [{"containerID": 0, "hostID": 1000, "size": 1}]}'
+        nook_capture create -b "$B" c1
+        [ "$status" -ne 0 ]
+        assert_output_contains ".mounts["
+        assert_output_contains CAP_SYS_ADMIN
+        assert_no_leftovers c1 "$B"
+        skip "rootless: an idmapped mount needs CAP_SYS_ADMIN over the source's file system, which belongs to the host (create says so, and fails)"
+    fi
+    D=$BATS_TEST_TMPDIR/data
+    mkdir -p "$D/sub" "$BATS_TEST_TMPDIR/other"
+    touch "$D/file" "$D/stranger" "$BATS_TEST_TMPDIR/other/file"
+    chown 7:8 "$D/file" "$BATS_TEST_TMPDIR/other/file"
+    chown 9:9 "$D/stranger"
+    make_bundle "$B" sh -c 'for m in idmap ridmap mapped plain; do echo "$m $(stat -c %u:%g /run/$m/file /run/$m/sub/file /run/$m/stranger | paste -sd" ")"; done'
+    maps='"uidMappings": [{"containerID": 7, "hostID": 1000, "size": 1}], "gidMappings": [{"containerID": 8, "hostID": 1001, "size": 1}]'
     add_mount '{"destination": "/run", "type": "tmpfs", "source": "tmpfs"}' \
-        '{"destination": "/run/idmap", "source": "'"$BATS_TEST_TMPDIR"'/data", "options": ["bind", "idmap"], "uidMappings": [{"containerID": 7, "hostID": 1000, "size": 1}], "gidMappings": [{"containerID": 8, "hostID": 1000, "size": 1}]}' \
-        '{"destination": "/run/ridmap", "source": "'"$BATS_TEST_TMPDIR"'/data", "options": ["rbind", "ridmap"], "uidMappings": [{"containerID": 7, "hostID": 1000, "size": 1}], "gidMappings": [{"containerID": 8, "hostID": 1000, "size": 1}]}'
-    run nook run -b "$B" c1
+        '{"destination": "/run/idmap", "source": "'"$D"'", "options": ["rbind", "idmap"], '"$maps"'}' \
+        '{"destination": "/run/ridmap", "source": "'"$D"'", "options": ["rbind", "ridmap"], '"$maps"'}' \
+        '{"destination": "/run/mapped", "source": "'"$D"'", "options": ["rbind", "ro"], '"$maps"'}' \
+        '{"destination": "/run/plain", "source": "'"$D"'", "options": ["rbind"]}'
+    # data/sub is a mount of its own, in a mount namespace of the test's.
+    run unshare --mount --propagation private sh -c 'mount --bind "$1/other" "$1/data/sub" && exec "$2" --root "$3" run -b "$4" c1' \
+        sh "$BATS_TEST_TMPDIR" "$NOOK" "$NOOK_ROOT" "$B"
     assert_status 0
-    [ "$output" = "$(printf '7:8\n7:8')" ]
+    # idmap: the mount itself, not the one below it; ridmap: both; the
+    # mappings without either word: as idmap; an id outside the mappings
+    # is nobody's (the overflow id); a plain bind shows the ids as they are.
+    nobody=$(cat /proc/sys/kernel/overflowuid):$(cat /proc/sys/kernel/overflowgid)
+    [ "$output" = "$(printf '%s\n' "idmap 1000:1001 7:8 $nobody" "ridmap 1000:1001 1000:1001 $nobody" \
+        "mapped 1000:1001 7:8 $nobody" "plain 7:8 7:8 9:9")" ] || { echo "got: $output" >&2; false; }
+    # The options stay the mount's own: "ro" still applies.
+    edit_config "$B" "c['process']['args'] = ['sh', '-c', 'touch /run/mapped/new 2>&1 || echo read-only']"
+    run nook run -b "$B" c2
+    assert_output_contains read-only
+}
+
+# "If they are not specified, the runtime MAY use the container's user
+# namespace mapping, otherwise an error MUST be returned. If there are no
+# uidMappings and gidMappings specified and the container isn't using user
+# namespaces, an invalid argument error MUST be returned."
+@test "config.md#linux-mount-options: idmap without mappings takes the container's user namespace mappings, or is an error" {
+    skip_rootless "an idmapped mount needs CAP_SYS_ADMIN over the source's file system, which belongs to the host"
+    D=$BATS_TEST_TMPDIR/data
+    mkdir "$D"
+    touch "$D/file"
+    make_bundle "$B" sh -c 'stat -c %u:%g /run/idmap/file /run/plain/file | paste -sd" "'
+    add_mount '{"destination": "/run", "type": "tmpfs", "source": "tmpfs"}' \
+        '{"destination": "/run/idmap", "source": "'"$D"'", "options": ["bind", "idmap"]}' \
+        '{"destination": "/run/plain", "source": "'"$D"'", "options": ["bind"]}'
+    nook_capture create -b "$B" c1
+    [ "$status" -ne 0 ]
+    assert_output_contains "user namespace"
+    assert_no_leftovers c1 "$B"
+
+    # The container's root is 200000 on the host: let it reach the bundle.
+    d=$BATS_TEST_TMPDIR
+    while [ "$d" != / ] && [ "$d" != /tmp ]; do chmod o+x "$d"; d=${d%/*}; d=${d:-/}; done
+    edit_config "$B" 'c["linux"]["namespaces"].append({"type": "user"})
+c["linux"]["uidMappings"] = [{"containerID": 0, "hostID": 200000, "size": 1000}]
+c["linux"]["gidMappings"] = [{"containerID": 0, "hostID": 300000, "size": 1000}]'
+    run nook run -b "$B" c2
+    assert_status 0
+    # The host's root owns the file: through the idmapped mount it is the
+    # container's root's, through a plain bind nobody's.
+    nobody=$(cat /proc/sys/kernel/overflowuid):$(cat /proc/sys/kernel/overflowgid)
+    [ "$output" = "0:0 $nobody" ] || { echo "got: $output" >&2; false; }
 }
 
 # ---- Process ------------------------------------------------------------------
@@ -1005,7 +1064,7 @@ PY
     [ -e "$H/poststop-done" ]
     [ "$(ns_recorded poststop mnt)" = "$(ns_of $$ mnt)" ]
     [ "$(ns_recorded poststop user)" = "$(ns_of $$ user)" ]
-    ! kill -0 "$pid" 2>/dev/null
+    assert_process_gone "$pid"
     # Deleted: the container no longer exists for the runtime.
     [ "$(cat "$H/poststop-done")" != 0 ] || { echo "the container still existed in poststop: $(cat "$H/state-in-poststop")" >&2; false; }
 }

@@ -118,3 +118,14 @@ for name in sys.argv[1:]:
 print(f"{mask:016x}")
 PY
 }
+
+# assert_process_gone PID: the process has ended; a zombie its new parent
+# has not reaped yet counts as ended. (`! kill -0 PID` would not do: bats
+# does not fail a test on a negated command, and a zombie takes signals.)
+assert_process_gone() {
+    local state
+    [ -e "/proc/$1" ] || return 0
+    state=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)
+    [ -z "$state" ] || [ "$state" = Z ] || [ "$state" = X ] ||
+        { echo "process $1 is still alive (state $state: $(tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null))" >&2; return 1; }
+}

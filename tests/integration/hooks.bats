@@ -140,14 +140,16 @@ EOF
     [ "$(cat "$H/env.log")" = "args=one two var=yes home=unset cwd=$B" ]
 }
 
-@test "hooks: a failing createRuntime hook fails create and leaves nothing behind" {
+@test "hooks: a failing createRuntime hook fails create, leaves nothing behind, and poststop runs" {
     add_logging_hooks
     edit_config "$B" "c['hooks']['createRuntime'].insert(0, dict(path='$H/fail.sh', args=['fail', 'createRuntime']))"
     nook_capture create -b "$B" c1
     assert_status 1
     assert_output_contains "createRuntime hook \"$H/fail.sh\" (.hooks.createRuntime[0]) exited with status 3: hook createRuntime refuses"
     [ "${#lines[@]}" -eq 1 ]
-    [ "$(points)" = prestart ]
+    # The container is destroyed and its poststop hooks run, as at delete.
+    [ "$(points)" = "prestart poststop" ]
+    check_state poststop stopped 0
     assert_no_leftovers c1 "$B"
     [ -z "$(nook list -q)" ]
 }

@@ -94,23 +94,28 @@ start_http_server() {
     wait_until 10 http_get "http://127.0.0.1:$1/page.txt" >/dev/null
 }
 
-# start_dns_server: a DNS server on 127.0.0.1 (a free UDP port, written to
-# $BATS_TEST_TMPDIR/dns.port) answering A queries for *.nook.test with
-# 192.0.2.55 and everything else with NXDOMAIN; it logs each name asked
-# to $BATS_TEST_TMPDIR/dns.log.
+# start_dns_server: a DNS server on 127.0.0.1, UDP and TCP on one free
+# port (written to $BATS_TEST_TMPDIR/dns.port), answering A queries for
+# *.nook.test with 192.0.2.55 and everything else with NXDOMAIN; it logs
+# each name asked to $BATS_TEST_TMPDIR/dns.log ("NAME QTYPE", with " tcp"
+# for a query over TCP).
 start_dns_server() {
     cat >"$BATS_TEST_TMPDIR/dns.py" <<'PY'
-import os, socket, struct, sys
+import os, socket, struct, sys, threading
 tmp = sys.argv[1]
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("127.0.0.1", 0))
-with open(tmp + "/dns.port.tmp", "w") as f:
-    f.write(str(s.getsockname()[1]))
-os.rename(tmp + "/dns.port.tmp", tmp + "/dns.port")
 while True:
-    data, peer = s.recvfrom(4096)
-    if len(data) < 17:
-        continue
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("127.0.0.1", 0))
+    t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        t.bind(("127.0.0.1", s.getsockname()[1]))
+        break
+    except OSError:
+        s.close()
+        t.close()
+t.listen(16)
+
+def answer(data, how):
     qid, = struct.unpack("!H", data[:2])
     i, labels = 12, []
     while i < len(data) and data[i] != 0:
@@ -120,19 +125,60 @@ while True:
     question = data[12:i + 5]
     name = ".".join(labels).lower()
     with open(tmp + "/dns.log", "a") as log:
-        log.write("%s %d\n" % (name, qtype))
+        log.write("%s %d%s\n" % (name, qtype, how))
     if name.endswith("nook.test") and qtype == 1:
         answer = b"\xc0\x0c" + struct.pack("!HHIH", 1, 1, 60, 4) + socket.inet_aton("192.0.2.55")
-        reply = struct.pack("!HHHHHH", qid, 0x8180, 1, 1, 0, 0) + question + answer
-    elif name.endswith("nook.test"):
-        reply = struct.pack("!HHHHHH", qid, 0x8180, 1, 0, 0, 0) + question
-    else:
-        reply = struct.pack("!HHHHHH", qid, 0x8183, 1, 0, 0, 0) + question
-    s.sendto(reply, peer)
+        return struct.pack("!HHHHHH", qid, 0x8180, 1, 1, 0, 0) + question + answer
+    if name.endswith("nook.test"):
+        return struct.pack("!HHHHHH", qid, 0x8180, 1, 0, 0, 0) + question
+    return struct.pack("!HHHHHH", qid, 0x8183, 1, 0, 0, 0) + question
+
+def serve_tcp():
+    while True:
+        c, _ = t.accept()
+        data = b""
+        while len(data) < 2 or len(data) < 2 + struct.unpack("!H", data[:2])[0]:
+            more = c.recv(4096)
+            if not more:
+                break
+            data += more
+        if len(data) >= 19:
+            reply = answer(data[2:], " tcp")
+            c.sendall(struct.pack("!H", len(reply)) + reply)
+        c.close()
+
+threading.Thread(target=serve_tcp, daemon=True).start()
+with open(tmp + "/dns.port.tmp", "w") as f:
+    f.write(str(s.getsockname()[1]))
+os.rename(tmp + "/dns.port.tmp", tmp + "/dns.port")
+while True:
+    data, peer = s.recvfrom(4096)
+    if len(data) >= 17:
+        s.sendto(answer(data, ""), peer)
 PY
     background "$NOOK_PYTHON" "$BATS_TEST_TMPDIR/dns.py" "$BATS_TEST_TMPDIR"
     wait_until 10 test -s "$BATS_TEST_TMPDIR/dns.port"
     DNS_PORT=$(cat "$BATS_TEST_TMPDIR/dns.port")
+}
+
+# tcp_dns_query ID SERVER NAME: an A query for NAME over TCP to SERVER
+# port 53 from inside container ID, with busybox's printf and nc (the
+# 2-byte length, then the message); prints the answer as one string of
+# hex digits, its own 2-byte length first (nook_capture: output, status).
+tcp_dns_query() {
+    local id=$1 server=$2 name=$3 label query
+    local -a labels
+    # id 0x1234, recursion desired, one question
+    query='\022\064\001\000\000\001\000\000\000\000\000\000'
+    IFS=. read -ra labels <<<"$name"
+    for label in "${labels[@]}"; do
+        query+=$(printf '\\%03o' "${#label}")$label
+    done
+    query+='\000\000\001\000\001'
+    # the header, the labels with their lengths and the root, type and class
+    local len=$((12 + ${#name} + 2 + 4))
+    nook_capture exec "$id" sh -c "(printf '\\000$(printf '\\%03o' "$len")$query'; sleep 1) |
+        timeout 5 nc $server 53 | od -An -v -tx1 | tr -d ' \n'"
 }
 
 # helper_pids ID: the live nook-slirp processes of container ID (zombies
@@ -215,6 +261,39 @@ run_container() {
     [[ "$output" != *"192.0.2.55"* ]]
 }
 
+@test "network: DNS over TCP to 10.0.2.3 reaches the DNS server of nook.network.dns, past one that refuses" {
+    start_dns_server
+    local dead
+    dead=$(free_port)
+    make_net_bundle "$B" '{"nook.network.dns": "127.0.0.1:'"$dead"',127.0.0.1:'"$DNS_PORT"'"}' sleep 300
+    run_container c1
+    tcp_dns_query c1 10.0.2.3 tcp.nook.test
+    assert_status 0
+    # 47 bytes: id 0x1234, a response with one answer, 192.0.2.55 last.
+    [[ "$output" == 002f12348180000100010000* ]] || { echo "unexpected answer: $output" >&2; false; }
+    [[ "$output" == *c0000237 ]] || { echo "unexpected answer: $output" >&2; false; }
+    grep -qx "tcp.nook.test 1 tcp" "$BATS_TEST_TMPDIR/dns.log"
+    # The next query on another connection, after the first one closed.
+    tcp_dns_query c1 10.0.2.3 again.nook.test
+    [[ "$output" == *c0000237 ]] || { echo "unexpected second answer: $output" >&2; false; }
+    grep -qx "again.nook.test 1 tcp" "$BATS_TEST_TMPDIR/dns.log"
+    # UDP still goes to the forwarder, not over TCP.
+    nook_capture exec c1 nslookup -type=a udp.nook.test 10.0.2.3
+    assert_output_contains "192.0.2.55"
+    grep -qx "udp.nook.test 1" "$BATS_TEST_TMPDIR/dns.log"
+}
+
+@test "network: DNS over TCP to fd00::3 with nook.network.ipv6" {
+    grep -q '^0\{31\}1 .* lo$' /proc/net/if_inet6 || skip "the host has no ::1"
+    start_dns_server
+    make_net_bundle "$B" '{"nook.network.ipv6": "true", "nook.network.dns": "127.0.0.1:'"$DNS_PORT"'"}' sleep 300
+    run_container c1
+    tcp_dns_query c1 fd00::3 six.nook.test
+    assert_status 0
+    [[ "$output" == 002f1234818000010001*c0000237 ]] || { echo "unexpected answer: $output" >&2; false; }
+    grep -qx "six.nook.test 1 tcp" "$BATS_TEST_TMPDIR/dns.log"
+}
+
 @test "network: the host fetches a page the container serves, through nook.network.ports" {
     local port
     port=$(free_port)
@@ -226,6 +305,28 @@ run_container() {
     assert_status 0
     [ "$output" = nook ]
     [ "$(state_field c1 's["annotations"]["nook.network.ports"]')" = "127.0.0.1:$port:80/tcp" ]
+}
+
+@test "network: the host fetches a page the container serves over [::1], through an IPv6 host address in nook.network.ports" {
+    grep -q '^0\{31\}1 .* lo$' /proc/net/if_inet6 || skip "the host has no ::1"
+    local port port2
+    port=$(free_port)
+    port2=$(free_port)
+    # The container has IPv4 alone; its httpd is reached all the same.
+    make_net_bundle "$B" '{"nook.network.ports": "[::1]:'"$port"':80/tcp,[::]:'"$port2"':80"}' httpd -f -p 80 -h /etc
+    run_container c1
+    wait_until 10 http_get "http://[::1]:$port/hostname"
+    run http_get "http://[::1]:$port/hostname"
+    assert_status 0
+    [ "$output" = nook ]
+    run http_get "http://[::1]:$port2/hostname"
+    assert_status 0
+    [ "$output" = nook ]
+    # [::] is IPv6 only: the IPv4 side of the port is not taken.
+    run http_get "http://127.0.0.1:$port2/hostname"
+    [ "$status" -ne 0 ]
+    "$NOOK_PYTHON" -c 'import socket, sys; s = socket.socket(); s.bind(("0.0.0.0", int(sys.argv[1])))' "$port2"
+    [ "$(state_field c1 's["annotations"]["nook.network.ports"]')" = "[::1]:$port:80/tcp,[::]:$port2:80" ]
 }
 
 @test "network: a host port below ip_unprivileged_port_start is refused before anything starts" {
@@ -243,28 +344,28 @@ run_container() {
     assert_no_helper c1
 }
 
-@test "network: as root, a user namespace whose root is another host uid: resolv.conf is refused clearly, the rest works" {
+@test "network: as root, a user namespace whose root is another host uid gets the generated resolv.conf and the network" {
     require_root
     local port
     port=$(free_port)
     start_http_server "$port"
-    make_net_bundle "$B" '{"nook.network.host-loopback": "true"}' \
-        sh -c "timeout 5 wget -q -O - http://10.0.2.2:$port/page.txt"
+    start_dns_server
+    make_net_bundle "$B" '{"nook.network.host-loopback": "true", "nook.network.dns": "127.0.0.1:'"$DNS_PORT"'"}' \
+        sh -c "cat /etc/resolv.conf && id -u && timeout 5 wget -q -O - http://10.0.2.2:$port/page.txt && nslookup -type=a root.nook.test"
     edit_config "$B" 'c["linux"]["namespaces"].append({"type": "user"})
 c["linux"]["uidMappings"] = [{"containerID": 0, "hostID": 300000, "size": 65536}]
 c["linux"]["gidMappings"] = [{"containerID": 0, "hostID": 300000, "size": 65536}]'
-    nook_capture run -b "$B" c1
-    assert_status 1
-    [ "${#lines[@]}" -eq 1 ]
-    assert_output_contains 'config.json: .annotations["nook.network.resolv-conf"]: the generated resolv.conf is kept in root'"'"'s state directory, which the container'"'"'s root (host uid 300000) cannot reach'
-    assert_no_leftovers c1 "$B"
-    assert_no_helper c1
-
-    edit_config "$B" 'c["annotations"]["nook.network.resolv-conf"] = "false"'
+    # The state directory is root's alone: host uid 300000 cannot reach it.
     nook_capture run -b "$B" c1
     assert_status 0
-    [ "$output" = "hello from the host $$" ]
+    assert_output_contains "nameserver 10.0.2.3"
+    assert_output_contains "nook-network(7)"
+    assert_output_contains "hello from the host $$"
+    assert_output_contains "192.0.2.55"
+    printf "%s\n" "${lines[@]}" | grep -qx 0
+    grep -qx "root.nook.test 1" "$BATS_TEST_TMPDIR/dns.log"
     assert_no_leftovers c1 "$B"
+    assert_no_helper c1
 }
 
 @test "network: a host port in use: create fails with the helper's error, nothing left behind" {

@@ -204,6 +204,16 @@ static void test_settings(struct tap *t)
     CHECK(t, n == 0 && r == 0 && paths == NULL,
           "the device list, unlimited and unset values and useHierarchy true ask for nothing");
     nook_spec_resources_free(res);
+
+    /* What `ctr run` passes by default: no controller needed for it. */
+    res = parse("{\"cpu\": {\"shares\": 1024}}");
+    n = nook_cgroup_controllers_needed(res, needed, N_ELEMENTS(needed));
+    CHECK(t, n == 0, "cpu shares 1024 (the default weight) needs no cpu controller");
+    nook_spec_resources_free(res);
+    res = parse("{\"cpu\": {\"shares\": 512}}");
+    n = nook_cgroup_controllers_needed(res, needed, N_ELEMENTS(needed));
+    CHECK(t, n == 1 && strcmp(needed[0], "cpu") == 0, "cpu shares other than 1024 need the cpu controller");
+    nook_spec_resources_free(res);
 }
 
 /* ---- the writer, against a directory standing in for a cgroup ---- */

@@ -145,10 +145,10 @@ static void test_options(struct tap *t)
     CHECK(t, same, "dns servers normalised to ADDR:PORT / [IPV6]:PORT, port 53 by default");
 
     _cleanup_strv_ char **argv = NULL;
-    CHECK(t, nook_network_helper_argv(&opts, "/x/nook-slirp", 42, 3, 4, "/s/c1/network.log", &argv, &err) == 0,
+    CHECK(t, nook_network_helper_argv(&opts, "/x/nook-slirp", 3, 4, "/s/c1/network.log", &argv, &err) == 0,
           "the helper's command line");
     const char *want_argv[] = {
-        "/x/nook-slirp", "--pid", "42", "--ready-fd", "3", "--pidfd", "4", "--mtu", "1500", "--ipv6",
+        "/x/nook-slirp", "--init-from", "4", "--ready-fd", "3", "--mtu", "1500", "--ipv6",
         "--host-loopback", "--dns", "127.0.0.1:5353", "--dns", "1.1.1.1:53", "--dns", "[fd00::1]:5353",
         "--dns", "[fd00::2]:53", "--dns", "[::1]:53", "--port", "0.0.0.0:8080:80/tcp", "--port",
         "0.0.0.0:5353:53/udp", "--port", "127.0.0.1:8081:80/tcp", "--port", "0.0.0.0:9000:9000/udp",
@@ -167,9 +167,35 @@ static void test_options(struct tap *t)
     CHECK(t, parse("\"nook.network\": \"slirp\"", &opts, &err) == 0, "defaults again");
     strv_free(argv);
     argv = NULL;
-    CHECK(t, nook_network_helper_argv(&opts, "h", 7, 3, -1, NULL, &argv, &err) == 0 && argv &&
-                 argv[4] && !argv[5] && strcmp(argv[4], "3") == 0,
-          "defaults: only --pid and --ready-fd (no pidfd given, no log)");
+    CHECK(t, nook_network_helper_argv(&opts, "h", 3, 4, NULL, &argv, &err) == 0 && argv && argv[4] && !argv[5] &&
+                 strcmp(argv[1], "--init-from") == 0 && strcmp(argv[2], "4") == 0 && strcmp(argv[4], "3") == 0,
+          "defaults: only --init-from and --ready-fd (no log)");
+    nook_network_options_clear(&opts);
+
+    /* IPv6 host addresses: bracketed, canonical, bound IPv6 only (so the
+     * same port on IPv4 is another forward). */
+    r = parse("\"nook.network\": \"slirp\", \"nook.network.ports\": "
+              "\"[::1]:8080:80/tcp,[0:0::0]:8081:81,8080:80,[fd00:0::5]:9000:90\"",
+              &opts, &err);
+    if (!CHECK(t, r == 0 && opts.n_ports == 4, "IPv6 host addresses in brackets parse, beside an IPv4 one"))
+        printf("#   %s\n", err.message);
+    if (opts.n_ports == 4) {
+        CHECK(t, strcmp(opts.ports[0].host_addr, "[::1]") == 0 && opts.ports[0].host_port == 8080 &&
+                     opts.ports[0].container_port == 80 && opts.ports[0].proto == NOOK_NETWORK_TCP,
+              "[::1]:8080:80/tcp");
+        CHECK(t, strcmp(opts.ports[1].host_addr, "[::]") == 0 && strcmp(opts.ports[3].host_addr, "[fd00::5]") == 0,
+              "IPv6 addresses in their canonical spelling");
+        strv_free(argv);
+        argv = NULL;
+        CHECK(t, nook_network_helper_argv(&opts, "h", 3, 4, NULL, &argv, &err) == 0 && argv && argv[6] &&
+                     strcmp(argv[6], "[::1]:8080:80/tcp") == 0 && argv[8] &&
+                     strcmp(argv[8], "[::]:8081:81/tcp") == 0,
+              "the helper gets --port [::1]:8080:80/tcp");
+    }
+    nook_network_options_clear(&opts);
+    CHECK(t, parse("\"nook.network\": \"slirp\", \"nook.network.ports\": \"[::1]:5353:53/udp\","
+                   " \"nook.network.ipv6\": \"true\"", &opts, &err) == 0 && opts.n_ports == 1,
+          "UDP on an IPv6 host address with nook.network.ipv6 (given after the ports)");
     nook_network_options_clear(&opts);
 
     CHECK(t, parse("\"nook.network\": \"slirp\", \"nook.network.mtu\": \"576\"", &opts, &err) == 0 &&
@@ -227,7 +253,17 @@ static void test_refusals(struct tap *t)
         { "localhost:8080:80", "host address \"localhost\" is not an IPv4 address" },
         { "1.2.3.4.5:8080:80", "host address \"1.2.3.4.5\" is not an IPv4 address" },
         { ":8080:80", "the host address is empty" },
-        { "[::1]:8080:80", "IPv6 host addresses are not supported" },
+        { "[::1]:8080:80/udp", "\"[::1]:8080:80/udp\": UDP on an IPv6 host address is forwarded to the "
+                               "container's IPv6 address, which needs \"nook.network.ipv6\": \"true\"" },
+        { "[::1:8080:80", "\"[::1:8080:80\": missing \"]\"" },
+        { "[::1]8080:80", "\"[::1]8080:80\" is not [IPV6]:HOSTPORT:CPORT[/tcp|/udp]" },
+        { "[::1]:1:8080:80", "\"[::1]:1:8080:80\" is not [IPV6]:HOSTPORT:CPORT[/tcp|/udp]" },
+        { "[fe80::zz]:8080:80", "host address \"fe80::zz\" is not an IPv6 address" },
+        { "[127.0.0.1]:8080:80", "host address \"127.0.0.1\" is not an IPv6 address" },
+        { "::1:8080:80", "\"::1:8080:80\": an IPv6 host address goes in brackets: [::1]:HOSTPORT:CPORT" },
+        { "[]:8080:80", "the host address is empty" },
+        { "[::]:8080:80,[::1]:8080:81", "host port 8080/tcp is forwarded twice" },
+        { "[::1]:8080:80,[0:0::1]:8080:81", "host port 8080/tcp is forwarded twice" },
         { "8080:80,", "entry 2 is empty" },
         { "", "entry 1 is empty" },
         { "8080:80,8080:81", "host port 8080/tcp is forwarded twice" },

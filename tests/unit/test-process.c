@@ -408,12 +408,12 @@ static void test_resolve(struct tap *t)
                   "exec: \"/nope/prog\": No such file or directory",
                   "a missing absolute program is named");
     check_refuses(t, "{\"args\": [\"/etc/passwd\"], \"cwd\": \"/\"}", EACCES,
-                  "exec: \"/etc/passwd\": is not executable (no x permission bit)",
+                  "exec: \"/etc/passwd\": is not executable (no x permission bit): Permission denied",
                   "a file without x bits is refused");
     check_refuses(t, "{\"args\": [\"/bin\"], \"cwd\": \"/\"}", EACCES,
-                  "exec: \"/bin\": is a directory", "a directory is refused");
+                  "exec: \"/bin\": is a directory: Permission denied", "a directory is refused");
     check_refuses(t, "{\"args\": [\"/dev/null\"], \"cwd\": \"/\"}", EACCES,
-                  "exec: \"/dev/null\": is not a regular file", "a device is refused");
+                  "exec: \"/dev/null\": is not a regular file: Permission denied", "a device is refused");
     check_refuses(t, "{\"args\": [\"sh\"], \"cwd\": \"/nope\"}", ENOENT,
                   "process.cwd \"/nope\": No such file or directory", "a missing cwd is named");
     check_refuses(t, "{\"args\": [\"sh\"], \"cwd\": \"/etc/passwd\"}", ENOTDIR,
@@ -442,7 +442,7 @@ static void test_resolve(struct tap *t)
         snprintf(json, sizeof(json), "{\"args\": [\"tool\"], \"cwd\": \"/\", "
                  "\"env\": [\"PATH=%s\"]}", plain);
         snprintf(want, sizeof(want), "exec: \"tool\": %s is not executable, and no other match "
-                 "in $PATH is", plain_tool);
+                 "in $PATH is: Permission denied", plain_tool);
         check_refuses(t, json, EACCES, want, "a lone non-executable match is named");
     }
     unlink(plain_tool);

@@ -66,6 +66,13 @@ static void test_full_command_line(struct tap *t)
     CHECK(t, o.mtu == 65520 && o.pidfd == -1 && !o.ipv6 && !o.host_loopback && o.n_dns == 0 && o.n_ports == 0 &&
                  !o.log_path && !o.debug,
           "defaults: MTU 65520, no pidfd, no IPv6, no host loopback, resolv.conf, stderr log");
+    CHECK(t, o.init_fd == -1, "with --pid, no --init-from");
+    nook_slirp_options_free(&o);
+
+    char **later = ARGV("--ready-fd", "3", "--init-from", "4");
+    r = parse(later, 5, &o, &err);
+    CHECK(t, r == 0 && o.pid == 0 && o.init_fd == 4 && o.pidfd == -1,
+          "--init-from instead of --pid: the pid comes later");
     nook_slirp_options_free(&o);
 }
 
@@ -89,7 +96,10 @@ static void test_bad_command_lines(struct tap *t)
         { { "--pid", "1", "--ready-fd", "3", "--mtu", "65521" }, "--mtu \"65521\": expected a number from 576 to 65520" },
         { { "--pid", "1", "--ready-fd", "3", "--mtu", "1000", "--ipv6" }, "--ipv6 needs an MTU of 1280 or more" },
         { { "--pid", "1", "--ready-fd", "3", "--ipv6=yes" }, "--ipv6 takes no value" },
-        { { "--ready-fd", "3" }, "--pid is required" },
+        { { "--ready-fd", "3" }, "--pid or --init-from is required" },
+        { { "--pid", "1", "--init-from", "4", "--ready-fd", "3" }, "--pid and --init-from exclude each other" },
+        { { "--init-from", "4", "--pidfd", "5", "--ready-fd", "3" }, "--pidfd goes with --pid" },
+        { { "--init-from", "x", "--ready-fd", "3" }, "--init-from \"x\": expected a file descriptor number" },
         { { "--pid", "1" }, "--ready-fd is required" },
         { { "--pid", "1", "--ready-fd", "3", "--log=" }, "--log: expected a file name" },
         { { "--pid", "1", "--ready-fd", "3", "--port", "8080:80", "--port", "8080:81" },
@@ -130,6 +140,14 @@ static void test_bad_command_lines(struct tap *t)
     char **ok = ARGV("--pid", "1", "--ready-fd", "3", "--port", "53:53/udp", "--port", "53:53/tcp");
     CHECK(t, parse(ok, 9, &o, &err) == 0 && o.n_ports == 2, "the same port over tcp and udp is two forwards");
     nook_slirp_options_free(&o);
+    char **families = ARGV("--pid", "1", "--ready-fd", "3", "--port", "[::]:80:80", "--port", "80:80");
+    CHECK(t, parse(families, 9, &o, &err) == 0 && o.n_ports == 2,
+          "[::]:80 and 0.0.0.0:80 are two forwards (the IPv6 one is bound IPv6 only)");
+    nook_slirp_options_free(&o);
+    char **twice6 = ARGV("--pid", "1", "--ready-fd", "3", "--port", "[::]:80:80", "--port", "[::1]:80:81");
+    CHECK(t, parse(twice6, 9, &o, &err) == -EINVAL && strstr(err.message, "host port 80/tcp is forwarded twice"),
+          "[::]:80 and [::1]:80 overlap");
+    nook_slirp_options_free(&o);
 }
 
 static void test_ports(struct tap *t)
@@ -143,6 +161,23 @@ static void test_ports(struct tap *t)
                  p.container_port == 1 && p.udp && p.host_addr.s_addr == htonl(0x0a010203),
           "--port with an address, the extreme ports, udp");
 
+    struct in6_addr v6;
+    inet_pton(AF_INET6, "::1", &v6);
+    CHECK(t, nook_slirp_parse_port("[::1]:8080:80/tcp", &p, &err) == 0 && p.ipv6 &&
+                 IN6_ARE_ADDR_EQUAL(&p.host_addr6, &v6) && p.host_port == 8080 && p.container_port == 80 && !p.udp,
+          "--port [::1]:8080:80/tcp: an IPv6 host address");
+    CHECK(t, nook_slirp_parse_port("[::]:53:53/udp", &p, &err) == 0 && p.ipv6 &&
+                 IN6_IS_ADDR_UNSPECIFIED(&p.host_addr6) && p.udp,
+          "--port [::]:53:53/udp");
+    CHECK(t, nook_slirp_parse_port("8080:80", &p, &err) == 0 && !p.ipv6, "an IPv4 forward is not IPv6");
+    char buf[64];
+    nook_slirp_parse_port("[fd00:0::1]:1:2", &p, &err);
+    nook_slirp_format_port_addr(&p, buf, sizeof(buf));
+    CHECK_STR(t, buf, "[fd00::1]", "an IPv6 host address is shown in brackets");
+    nook_slirp_parse_port("127.0.0.1:1:2", &p, &err);
+    nook_slirp_format_port_addr(&p, buf, sizeof(buf));
+    CHECK_STR(t, buf, "127.0.0.1", "an IPv4 one without");
+
     static const struct {
         const char *spec, *message;
     } bad[] = {
@@ -154,7 +189,12 @@ static void test_ports(struct tap *t)
         { "8080:80/sctp", "--port \"8080:80/sctp\": the protocol must be tcp or udp, not \"sctp\"" },
         { "1.2.3:80:80", "--port \"1.2.3:80:80\": \"1.2.3\" is not an IPv4 address" },
         { "a:b:c:d", "--port \"a:b:c:d\": the host port must be a number from 1 to 65535, not \"c\"" },
-        { "[::1]:80:80", "--port \"[::1]:80:80\": the host address must be an IPv4 address" },
+        { "::1:80:80", "--port \"::1:80:80\": an IPv6 host address goes in brackets" },
+        { "[::1:80:80", "--port \"[::1:80:80\": expected [IPV6]:HOSTPORT:CONTAINERPORT" },
+        { "[::1]80:80", "--port \"[::1]80:80\": expected [IPV6]:HOSTPORT:CONTAINERPORT" },
+        { "[::1]:1:80:80", "--port \"[::1]:1:80:80\": expected [IPV6]:HOSTPORT:CONTAINERPORT" },
+        { "[1.2.3.4]:80:80", "--port \"[1.2.3.4]:80:80\": \"1.2.3.4\" is not an IPv6 address" },
+        { "[::1]:80", "--port \"[::1]:80\": expected [HOSTADDR:]HOSTPORT:CONTAINERPORT" },
         { "+80:80", "--port \"+80:80\": the host port must be a number" },
     };
     for (size_t i = 0; i < N_ELEMENTS(bad); i++) {

@@ -1,7 +1,9 @@
 /* test-slirp-dns.c: the DNS forwarder's frames. A query frame is built
  * here byte by byte, recognised (or not), and the answer frames that
  * nook-slirp would write to the tap are checked field by field, their
- * checksums recomputed independently, fragments reassembled. */
+ * checksums recomputed independently, fragments reassembled. Then the
+ * rewrites of nook-slirp-nat.h: DNS-over-TCP segments readdressed to the
+ * relay and back, and frames to the host's loopback dropped. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <string.h>
@@ -9,6 +11,7 @@
 
 #include "lib/util.h"
 #include "nook-slirp-frame.h"
+#include "nook-slirp-nat.h"
 #include "tap.h"
 
 static const uint8_t guest_mac[6] = { 0x02, 0x11, 0x22, 0x33, 0x44, 0x55 };
@@ -452,6 +455,251 @@ static void test_partial_checksum(struct tap *t)
           "a checksum field outside the frame is -EINVAL");
 }
 
+
+/* An ethernet/IPv4 (or IPv6) TCP segment from src:sport to dst:dport with
+ * payload_len bytes of payload, every checksum right. */
+static size_t make_tcp(uint8_t *f, int family, const char *src, uint16_t sport, const char *dst, uint16_t dport,
+                       size_t payload_len)
+{
+    memcpy(f, server_mac, 6);
+    memcpy(f + 6, guest_mac, 6);
+    size_t ip_len = family == AF_INET ? 20 : 40;
+    size_t addr_len = family == AF_INET ? 4 : 16;
+    uint8_t *ip = f + 14;
+    memset(ip, 0, ip_len);
+    uint8_t *src_at = ip + (family == AF_INET ? 12 : 8);
+    uint8_t *dst_at = src_at + addr_len;
+    size_t tcp_len = 20 + payload_len;
+    if (family == AF_INET) {
+        put16(f + 12, 0x0800);
+        ip[0] = 0x45;
+        put16(ip + 2, (uint16_t)(20 + tcp_len));
+        ip[8] = 64;
+        ip[9] = 6;
+    } else {
+        put16(f + 12, 0x86dd);
+        ip[0] = 0x60;
+        put16(ip + 4, (uint16_t)tcp_len);
+        ip[6] = 6;
+        ip[7] = 64;
+    }
+    inet_pton(family, src, src_at);
+    inet_pton(family, dst, dst_at);
+    if (family == AF_INET) {
+        const uint8_t *parts[] = { ip };
+        size_t lens[] = { 20 };
+        put16(ip + 10, reference_checksum(parts, lens, 1));
+    }
+    uint8_t *tcp = ip + ip_len;
+    memset(tcp, 0, 20);
+    put16(tcp, sport);
+    put16(tcp + 2, dport);
+    put16(tcp + 4, 0x1234);
+    tcp[12] = 5 << 4;
+    tcp[13] = 0x18; /* PSH ACK */
+    put16(tcp + 14, 65535);
+    for (size_t i = 0; i < payload_len; i++)
+        tcp[20 + i] = (uint8_t)(i * 7 + 3);
+    uint8_t pseudo[40] = { 0 };
+    memcpy(pseudo, src_at, 2 * addr_len);
+    size_t pseudo_len = 2 * addr_len + (family == AF_INET ? 4 : 8);
+    if (family == AF_INET) {
+        pseudo[9] = 6;
+        put16(pseudo + 10, (uint16_t)tcp_len);
+    } else {
+        put16(pseudo + 34, (uint16_t)tcp_len);
+        pseudo[39] = 6;
+    }
+    const uint8_t *parts[] = { pseudo, tcp };
+    size_t lens[] = { pseudo_len, tcp_len };
+    put16(tcp + 16, reference_checksum(parts, lens, 2));
+    return 14 + ip_len + tcp_len;
+}
+
+/* Are the IPv4 header's and the TCP checksums of f right? */
+static bool tcp_checksums_right(const uint8_t *f, size_t len)
+{
+    bool v4 = get16(f + 12) == 0x0800;
+    const uint8_t *ip = f + 14;
+    size_t ip_len = v4 ? 20 : 40, addr_len = v4 ? 4 : 16;
+    const uint8_t *tcp = ip + ip_len;
+    size_t tcp_len = len - 14 - ip_len;
+    if (v4) {
+        const uint8_t *parts[] = { ip };
+        size_t lens[] = { 20 };
+        if (reference_checksum(parts, lens, 1) != 0)
+            return false;
+    }
+    uint8_t pseudo[40] = { 0 };
+    memcpy(pseudo, ip + (v4 ? 12 : 8), 2 * addr_len);
+    size_t pseudo_len = 2 * addr_len + (v4 ? 4 : 8);
+    if (v4) {
+        pseudo[9] = 6;
+        put16(pseudo + 10, (uint16_t)tcp_len);
+    } else {
+        put16(pseudo + 34, (uint16_t)tcp_len);
+        pseudo[39] = 6;
+    }
+    const uint8_t *parts[] = { pseudo, tcp };
+    size_t lens[] = { pseudo_len, tcp_len };
+    return reference_checksum(parts, lens, 2) == 0;
+}
+
+static bool addr_is(const uint8_t *at, int family, const char *text)
+{
+    uint8_t want[16];
+    inet_pton(family, text, want);
+    return memcmp(at, want, family == AF_INET ? 4 : 16) == 0;
+}
+
+static struct nook_slirp_nat test_nat(bool host_loopback)
+{
+    struct nook_slirp_nat nat = { .host_loopback = host_loopback, .proxy4_port = 41000, .proxy6_port = 42000 };
+    inet_pton(AF_INET, "10.0.2.3", &nat.dns4);
+    inet_pton(AF_INET6, "fd00::3", &nat.dns6);
+    inet_pton(AF_INET, "127.0.0.1", &nat.proxy4);
+    inet_pton(AF_INET6, "::1", &nat.proxy6);
+    return nat;
+}
+
+static void test_nat_dns_tcp(struct tap *t)
+{
+    struct nook_slirp_nat nat = test_nat(false);
+    uint8_t f[256], before[256];
+
+    /* Checked first: the reference segments are right. */
+    size_t len = make_tcp(f, AF_INET, "10.0.2.100", 40100, "10.0.2.3", 53, 31);
+    CHECK(t, tcp_checksums_right(f, len), "the test's IPv4 TCP segment has right checksums");
+    memcpy(before, f, len);
+    CHECK(t, nook_slirp_nat_outbound(&nat, f, len) == NOOK_SLIRP_NAT_REWRITTEN,
+          "IPv4 TCP to 10.0.2.3:53 is rewritten");
+    CHECK(t, addr_is(f + 14 + 16, AF_INET, "127.0.0.1") && get16(f + 34 + 2) == 41000,
+          "... to the relay's 127.0.0.1:41000");
+    CHECK(t, addr_is(f + 14 + 12, AF_INET, "10.0.2.100") && get16(f + 34) == 40100,
+          "... its source unchanged");
+    CHECK(t, memcmp(f + 34 + 4, before + 34 + 4, 12) == 0 && memcmp(f + 54, before + 54, 31) == 0,
+          "... sequence numbers, flags and payload unchanged");
+    CHECK(t, tcp_checksums_right(f, len), "... its IP and TCP checksums right");
+
+    /* The relay's answer, as libslirp writes it, back to 10.0.2.3:53. */
+    len = make_tcp(f, AF_INET, "127.0.0.1", 41000, "10.0.2.100", 40100, 45);
+    CHECK(t, nook_slirp_nat_inbound_match(&nat, f, len), "a segment from 127.0.0.1:41000 is the relay's");
+    nook_slirp_nat_inbound(&nat, f, len);
+    CHECK(t, addr_is(f + 14 + 12, AF_INET, "10.0.2.3") && get16(f + 34) == 53 &&
+                 addr_is(f + 14 + 16, AF_INET, "10.0.2.100") && get16(f + 34 + 2) == 40100,
+          "... readdressed from 10.0.2.3:53");
+    CHECK(t, tcp_checksums_right(f, len), "... its checksums right");
+
+    len = make_tcp(f, AF_INET, "127.0.0.1", 41001, "10.0.2.100", 40100, 0);
+    CHECK(t, !nook_slirp_nat_inbound_match(&nat, f, len), "another port of 127.0.0.1 is not the relay's");
+    len = make_tcp(f, AF_INET, "10.0.2.2", 41000, "10.0.2.100", 40100, 0);
+    CHECK(t, !nook_slirp_nat_inbound_match(&nat, f, len), "the relay's port from another address is not");
+
+    /* IPv6 both ways. */
+    len = make_tcp(f, AF_INET6, "fd00::100", 40200, "fd00::3", 53, 33);
+    CHECK(t, tcp_checksums_right(f, len), "the test's IPv6 TCP segment has a right checksum");
+    CHECK(t, nook_slirp_nat_outbound(&nat, f, len) == NOOK_SLIRP_NAT_REWRITTEN &&
+                 addr_is(f + 14 + 24, AF_INET6, "::1") && get16(f + 54 + 2) == 42000 && tcp_checksums_right(f, len),
+          "IPv6 TCP to [fd00::3]:53 goes to [::1]:42000, checksum right");
+    len = make_tcp(f, AF_INET6, "::1", 42000, "fd00::100", 40200, 60);
+    CHECK(t, nook_slirp_nat_inbound_match(&nat, f, len), "a segment from [::1]:42000 is the relay's");
+    nook_slirp_nat_inbound(&nat, f, len);
+    CHECK(t, addr_is(f + 14 + 8, AF_INET6, "fd00::3") && get16(f + 54) == 53 && tcp_checksums_right(f, len),
+          "... readdressed from [fd00::3]:53, checksum right");
+
+    /* What is left alone. */
+    len = make_tcp(f, AF_INET, "10.0.2.100", 40100, "10.0.2.3", 80, 5);
+    memcpy(before, f, len);
+    CHECK(t, nook_slirp_nat_outbound(&nat, f, len) == NOOK_SLIRP_NAT_PASS && memcmp(f, before, len) == 0,
+          "TCP to 10.0.2.3 on another port passes unchanged");
+    len = make_tcp(f, AF_INET, "10.0.2.100", 40100, "192.0.2.9", 53, 5);
+    memcpy(before, f, len);
+    CHECK(t, nook_slirp_nat_outbound(&nat, f, len) == NOOK_SLIRP_NAT_PASS && memcmp(f, before, len) == 0,
+          "TCP to another server's port 53 passes unchanged");
+    uint8_t dns[64];
+    size_t dns_len = make_query(dns, 7);
+    len = make_frame4(f, "10.0.2.3", 53, 17, 0, dns, dns_len);
+    memcpy(before, f, len);
+    CHECK(t, nook_slirp_nat_outbound(&nat, f, len) == NOOK_SLIRP_NAT_PASS && memcmp(f, before, len) == 0,
+          "UDP to 10.0.2.3:53 is the forwarder's, not the relay's");
+    len = make_tcp(f, AF_INET, "10.0.2.100", 40100, "10.0.2.3", 53, 5);
+    put16(f + 14 + 6, 0x2000); /* MF: a first fragment */
+    memcpy(before, f, len);
+    CHECK(t, nook_slirp_nat_outbound(&nat, f, len) == NOOK_SLIRP_NAT_PASS && memcmp(f, before, len) == 0,
+          "a fragment is not rewritten");
+    struct nook_slirp_nat off = nat;
+    off.proxy4_port = 0;
+    len = make_tcp(f, AF_INET, "10.0.2.100", 40100, "10.0.2.3", 53, 5);
+    CHECK(t, nook_slirp_nat_outbound(&off, f, len) == NOOK_SLIRP_NAT_PASS, "without an IPv4 relay nothing is rewritten");
+    CHECK(t, nook_slirp_nat_outbound(&nat, f, 30) == NOOK_SLIRP_NAT_PASS &&
+                 nook_slirp_nat_outbound(&nat, f, 10) == NOOK_SLIRP_NAT_PASS,
+          "a truncated frame passes (libslirp drops it)");
+}
+
+static void test_nat_loopback_guard(struct tap *t)
+{
+    struct nook_slirp_nat off = test_nat(false), on = test_nat(true);
+    uint8_t f[256];
+    static const char *const v4[] = { "127.0.0.1", "127.1.2.3", "0.0.0.0", "0.1.2.3" };
+    bool all = true;
+    for (size_t i = 0; i < N_ELEMENTS(v4); i++) {
+        size_t len = make_tcp(f, AF_INET, "10.0.2.100", 40100, v4[i], 8080, 0);
+        all = all && nook_slirp_nat_outbound(&off, f, len) == NOOK_SLIRP_NAT_DROP &&
+              nook_slirp_nat_outbound(&on, f, len) == NOOK_SLIRP_NAT_PASS;
+    }
+    CHECK(t, all, "IPv4 to 127.0.0.0/8 and 0.0.0.0/8: dropped with host loopback off, passed with it on");
+    uint8_t dns[64];
+    size_t len = make_frame4(f, "127.0.0.1", 8053, 17, 0, dns, make_query(dns, 3));
+    CHECK(t, nook_slirp_nat_outbound(&off, f, len) == NOOK_SLIRP_NAT_DROP, "UDP to 127.0.0.1 is dropped too");
+    static const char *const v6[] = { "::1", "::", "::ffff:127.0.0.1", "::ffff:0.0.0.0" };
+    all = true;
+    for (size_t i = 0; i < N_ELEMENTS(v6); i++) {
+        len = make_tcp(f, AF_INET6, "fd00::100", 40100, v6[i], 8080, 0);
+        all = all && nook_slirp_nat_outbound(&off, f, len) == NOOK_SLIRP_NAT_DROP &&
+              nook_slirp_nat_outbound(&on, f, len) == NOOK_SLIRP_NAT_PASS;
+    }
+    CHECK(t, all, "IPv6 to ::1, :: and IPv4-mapped loopback: dropped with host loopback off, passed with it on");
+    static const char *const open4[] = { "10.0.2.2", "192.0.2.1", "128.0.0.1", "1.0.0.127" };
+    all = true;
+    for (size_t i = 0; i < N_ELEMENTS(open4); i++) {
+        len = make_tcp(f, AF_INET, "10.0.2.100", 40100, open4[i], 8080, 0);
+        all = all && nook_slirp_nat_outbound(&off, f, len) == NOOK_SLIRP_NAT_PASS;
+    }
+    len = make_tcp(f, AF_INET6, "fd00::100", 40100, "::2", 8080, 0);
+    all = all && nook_slirp_nat_outbound(&off, f, len) == NOOK_SLIRP_NAT_PASS;
+    len = make_tcp(f, AF_INET6, "fd00::100", 40100, "::ffff:10.0.0.1", 8080, 0);
+    all = all && nook_slirp_nat_outbound(&off, f, len) == NOOK_SLIRP_NAT_PASS;
+    CHECK(t, all, "other addresses pass with host loopback off (the gateway is libslirp's to refuse)");
+}
+
+/* The incremental update against a full recomputation, over random data. */
+static void test_checksum_adjust(struct tap *t)
+{
+    uint8_t data[64], changed[64];
+    uint32_t seed = 12345;
+    bool same = true;
+    for (int round = 0; round < 500 && same; round++) {
+        for (size_t i = 0; i < sizeof(data); i++) {
+            seed = seed * 1103515245 + 12345;
+            data[i] = (uint8_t)(seed >> 16);
+        }
+        put16(data + 10, 0);
+        const uint8_t *parts[] = { data };
+        size_t lens[] = { sizeof(data) };
+        put16(data + 10, reference_checksum(parts, lens, 1));
+        memcpy(changed, data, sizeof(data));
+        size_t at = 12 + 2 * (size_t)(round % 20), n = 2 + 2 * (size_t)(round % 5);
+        uint8_t value[16];
+        for (size_t i = 0; i < n; i++)
+            value[i] = (uint8_t)(seed >> (i % 24));
+        nook_slirp_checksum_adjust(changed + 10, changed + at, value, n);
+        memcpy(changed + at, value, n);
+        const uint8_t *cparts[] = { changed };
+        same = reference_checksum(cparts, lens, 1) == 0;
+    }
+    CHECK(t, same, "an adjusted checksum verifies like a recomputed one (500 random changes)");
+}
+
 int main(void)
 {
     struct tap t = { 0 };
@@ -464,5 +712,8 @@ int main(void)
     test_answer_ipv6(&t, &s);
     test_messages(&t);
     test_partial_checksum(&t);
+    test_nat_dns_tcp(&t);
+    test_nat_loopback_guard(&t);
+    test_checksum_adjust(&t);
     return tap_done(&t);
 }

@@ -265,6 +265,43 @@ static void test_save_load(struct tap *t)
     CHECK(t, !path_exists(root, "c1/.state.json.tmp"), "no temporary file is left behind");
     kill_and_reap(child);
 
+    /* Whether create made the cgroup: recorded with it, both ways; a
+     * state.json from before the field has it unrecorded. */
+    CHECK(t, loaded.cgroup_origin == NOOK_STATE_CGROUP_UNRECORDED && !loaded.cgroup_manager,
+          "without a cgroup nothing is recorded of its origin");
+    const enum nook_state_cgroup_origin origins[] = { NOOK_STATE_CGROUP_MADE, NOOK_STATE_CGROUP_FOUND };
+    for (size_t i = 0; i < N_ELEMENTS(origins); i++) {
+        s.cgroup_manager = strdup("cgroupfs");
+        s.cgroup_path = strdup("/nook/c1");
+        s.cgroup_origin = origins[i];
+        CHECK(t, nook_state_save(dir, &s, &err) == 0, "save with a cgroup");
+        nook_state_clear(&loaded);
+        CHECK(t, nook_state_load(dir, &loaded, &err) == 0 && loaded.cgroup_origin == origins[i],
+              origins[i] == NOOK_STATE_CGROUP_MADE ? "a cgroup create made round trip"
+                                                   : "a cgroup create found round trip");
+        free(steal_pointer(&s.cgroup_manager));
+        free(steal_pointer(&s.cgroup_path));
+    }
+    s.cgroup_origin = NOOK_STATE_CGROUP_UNRECORDED;
+    static const char older[] =
+        "{\"version\": 1, \"id\": \"c1\", \"oci_version\": \"1.2.0\", \"creating\": false, "
+        "\"creator_pid\": 1, \"creator_start_time\": 1, \"init_pid\": 1, \"init_start_time\": 1, "
+        "\"bundle\": \"/b\", \"rootfs\": \"/b/r\", \"created\": \"x\", \"owner\": \"u\", "
+        "\"cgroup_manager\": \"cgroupfs\", \"cgroup_path\": \"/nook/c1\"}";
+    nook_state_clear(&loaded);
+    CHECK(t, nook_state_from_json(older, strlen(older), &loaded, &err) == 0 &&
+                 loaded.cgroup_origin == NOOK_STATE_CGROUP_UNRECORDED,
+          "an older state.json's cgroup has no recorded origin");
+    static const char mistyped[] =
+        "{\"version\": 1, \"id\": \"c1\", \"oci_version\": \"1.2.0\", \"creating\": false, "
+        "\"creator_pid\": 1, \"creator_start_time\": 1, \"init_pid\": 1, \"init_start_time\": 1, "
+        "\"bundle\": \"/b\", \"rootfs\": \"/b/r\", \"created\": \"x\", \"owner\": \"u\", "
+        "\"cgroup_made\": \"yes\"}";
+    nook_state_clear(&loaded);
+    CHECK(t, nook_state_from_json(mistyped, strlen(mistyped), &loaded, &err) == -EBADMSG &&
+                 strstr(err.message, "cgroup_made") != NULL,
+          "a cgroup_made that is not true or false is an error naming it");
+
     _cleanup_strv_ char **ids = NULL;
     CHECK(t, nook_state_list_ids(root, &ids, &err) == 0 && ids[0] && strcmp(ids[0], "c1") == 0 &&
                  !ids[1],

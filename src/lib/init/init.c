@@ -13,6 +13,7 @@
 
 #include "../hooks.h"
 #include "init.h"
+#include "../mount-idmap.h"
 #include "overlay-mount.h"
 #include "process.h"
 #include "rootfs.h"
@@ -65,6 +66,9 @@ static bool fd_needed(const struct nook_init_ctx *ctx, int fd)
         return true;
     for (int i = 0; i < NOOK_NS_COUNT; i++)
         if (fd == ctx->ns_fds[i])
+            return true;
+    for (size_t i = 0; ctx->idmapped_mounts && i < ctx->idmapped_mounts->count; i++)
+        if (fd == ctx->idmapped_mounts->fds[i])
             return true;
     return false;
 }
@@ -149,6 +153,19 @@ static int enter_time_namespace(const struct nook_init_ctx *ctx, struct nook_err
     return 0;
 }
 
+/* The source of ctx->early_bind_mount, opened now, as create's user (who
+ * owns the state directory it is in), for the mount to use later. A
+ * failure is left to the mount, which reports it by the source's name. */
+static void open_early_bind(struct nook_init_ctx *ctx)
+{
+    ctx->early_bind_fd = -1;
+    if (ctx->early_bind_mount == 0 || ctx->early_bind_mount > ctx->spec->n_mounts)
+        return;
+    const char *source = ctx->spec->mounts[ctx->early_bind_mount - 1].source;
+    if (source && source[0] == '/')
+        ctx->early_bind_fd = open(source, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+}
+
 /* Everything after the fork whose failure is reported to the parent. */
 static int init_setup(struct nook_init_ctx *ctx, char **exec_path, struct nook_error *err)
 {
@@ -183,6 +200,7 @@ static int init_setup(struct nook_init_ctx *ctx, char **exec_path, struct nook_e
     r = nook_overlay_open_dirs(ctx, err);
     if (r < 0)
         return r;
+    open_early_bind(ctx);
 
     if (ctx->userns) {
         /* Become the namespace's root, which the maps make the caller. */

@@ -13,6 +13,7 @@
 struct nook_state;
 struct nook_seccomp_program;
 struct nook_overlay_plan;
+struct nook_idmapped_mounts;
 
 struct nook_init_ctx {
     const struct nook_spec *spec;
@@ -46,6 +47,17 @@ struct nook_init_ctx {
      * by create (overlay.h); NULL: none. The init fills in the fds of its
      * own copy. */
     struct nook_overlay_plan *overlay;
+    /* A bind mount whose source the init opens while it is still
+     * create's user, before it becomes the container's root (who, when
+     * root maps it to another host uid, cannot reach root's state
+     * directory): the generated resolv.conf of slirp networking
+     * (network.h). 1 + its index in spec->mounts; 0: none. The init
+     * fills in early_bind_fd in its own copy; -1 or 0 until then. */
+    size_t early_bind_mount;
+    int early_bind_fd;
+    /* The idmapped mounts create made (mount-idmap.h), one per
+     * spec->mounts entry, moved into place instead of a bind; NULL: none. */
+    const struct nook_idmapped_mounts *idmapped_mounts;
 };
 
 /* The child's main: set up, wait at the exec barrier, execve. Never

@@ -15,7 +15,8 @@ enum option_kind {
     OPT_REC_SET,     /* set MOUNT_ATTR_* on the whole tree */
     OPT_REC_CLEAR,   /* clear MOUNT_ATTR_* on the whole tree */
     OPT_REC_ATIME,   /* replace the tree's atime mode with MOUNT_ATTR_* */
-    OPT_UNSUPPORTED, /* known, but nook cannot do it */
+    OPT_COPYUP,      /* tmpcopyup */
+    OPT_IDMAP,       /* idmap, ridmap: made by create (mount-idmap.h), nothing here */
 };
 
 struct option_word {
@@ -88,9 +89,13 @@ static const struct option_word option_words[] = {
     { "ratime", OPT_REC_ATIME, MOUNT_ATTR_RELATIME },
     { "rstrictatime", OPT_REC_ATIME, MOUNT_ATTR_STRICTATIME },
     { "rnostrictatime", OPT_REC_ATIME, MOUNT_ATTR_RELATIME },
-    /* Idmapped mounts need a user namespace per mapping; not yet. */
-    { "idmap", OPT_UNSUPPORTED, 0 },
-    { "ridmap", OPT_UNSUPPORTED, 0 },
+    /* runc's extension, which podman asks for with --read-only: the
+     * image's files under a tmpfs are copied into it. */
+    { "tmpcopyup", OPT_COPYUP, 0 },
+    /* The mapping is applied where create makes the mount (mount-idmap.h);
+     * neither word goes to the file system. */
+    { "idmap", OPT_IDMAP, 0 },
+    { "ridmap", OPT_IDMAP, 0 },
 };
 
 #define ATIME_MODES (MS_NOATIME | MS_RELATIME | MS_STRICTATIME)
@@ -172,9 +177,11 @@ int nook_mount_options_parse(char *const *options, struct nook_mount_options *ou
             out->attr_set = (out->attr_set & ~(uint64_t)MOUNT_ATTR__ATIME) | w->value;
             out->attr_clr |= MOUNT_ATTR__ATIME;
             break;
-        case OPT_UNSUPPORTED:
-            nook_mount_options_clear(out);
-            return nook_error_set(err, EOPNOTSUPP, "option \"%s\" is not supported by nook", *o);
+        case OPT_COPYUP:
+            out->copy_up = true;
+            break;
+        case OPT_IDMAP:
+            break;
         }
     }
     return 0;
@@ -186,7 +193,7 @@ void nook_mount_options_clear(struct nook_mount_options *opts)
     opts->data = NULL;
 }
 
-/* Every word above except the unsupported ones, in table order. */
+/* Every word above, in table order. */
 static const char *const feature_words[] = {
     "defaults", "ro", "rw", "suid", "nosuid", "dev", "nodev", "exec", "noexec", "sync",
     "async", "dirsync", "remount", "mand", "nomand", "lazytime", "nolazytime", "iversion",
@@ -196,10 +203,11 @@ static const char *const feature_words[] = {
     "rslave", "unbindable", "runbindable", "rro", "rrw", "rnosuid", "rsuid", "rnodev",
     "rdev", "rnoexec", "rexec", "rnodiratime", "rdiratime", "rnosymfollow", "rsymfollow",
     "rrelatime", "rnorelatime", "rnoatime", "ratime", "rstrictatime", "rnostrictatime",
-    NULL,
+    "tmpcopyup", "idmap", "ridmap", NULL,
 };
 
 const struct nook_features_part nook_mount_features = {
     .name = "mount",
     .lists[NOOK_FEATURE_MOUNT_OPTIONS] = feature_words,
+    .flags[NOOK_FEATURE_IDMAP_MOUNTS] = true,
 };

@@ -18,12 +18,13 @@ struct nook_mount_options {
     bool recursive;            /* "rbind" */
     uint64_t attr_set;         /* MOUNT_ATTR_* of the r* options, applied with AT_RECURSIVE */
     uint64_t attr_clr;
+    bool copy_up;              /* "tmpcopyup": fill a tmpfs with what it hides */
     char *data;                /* the other options, comma-joined; NULL when there are none */
 };
 
-/* Parse options (NULL-terminated; NULL means none). An option nook cannot
- * honour ("idmap") is an error naming it; unknown words go to data, as the
- * runtime-spec says, for the filesystem to judge. */
+/* Parse options (NULL-terminated; NULL means none). Unknown words go to
+ * data, as the runtime-spec says, for the filesystem to judge; "idmap" and
+ * "ridmap" go nowhere (create makes those mounts, mount-idmap.h). */
 int nook_mount_options_parse(char *const *options, struct nook_mount_options *out,
                              struct nook_error *err);
 

@@ -21,6 +21,8 @@
 #include <sys/stat.h>
 #include <sys/vfs.h>
 
+#include "../mount-idmap.h"
+#include "../overlay.h"
 #include "../resolve.h"
 #include "../state.h"
 #include "mount-options.h"
@@ -232,7 +234,10 @@ static int mount_bind(struct mount_job *job, struct nook_error *err)
         return nook_error_set(err, EINVAL, ".mounts[%zu]: bind mount on \"%s\" has no source",
                               job->index, m->destination);
     char source[PATH_MAX];
-    int n = m->source[0] == '/'
+    /* Opened before the init became the container's root (init.h). */
+    bool early = job->ctx->early_bind_mount == job->index + 1 && job->ctx->early_bind_fd >= 0;
+    int n = early ? snprintf(source, sizeof(source), "/proc/self/fd/%d", job->ctx->early_bind_fd)
+            : m->source[0] == '/'
                 ? snprintf(source, sizeof(source), "%s", m->source)
                 : snprintf(source, sizeof(source), "%s/%s", job->ctx->bundle, m->source);
     if (n < 0 || (size_t)n >= sizeof(source))
@@ -252,6 +257,31 @@ static int mount_bind(struct mount_job *job, struct nook_error *err)
     r = nook_mount_at(source, &target, NULL, MS_BIND | (job->opts.recursive ? MS_REC : 0), NULL);
     if (r < 0)
         return job_fail(job, err, -r, NULL);
+    return apply_after(job, true, err);
+}
+
+/* An idmapped bind mount: create made it, detached (mount-idmap.h); it is
+ * moved onto its mount point here, then gets its options as a bind does. */
+static int mount_idmapped(struct mount_job *job, struct nook_error *err)
+{
+    const struct nook_idmapped_mounts *made = job->ctx->idmapped_mounts;
+    int tree = made && job->index < made->count ? made->fds[job->index] : -1;
+    if (tree < 0)
+        return nook_error_set(err, EINVAL,
+                              ".mounts[%zu]: idmapped mount on \"%s\": create did not make it",
+                              job->index, job->mount->destination);
+    struct stat st;
+    if (fstat(tree, &st) < 0)
+        return job_fail(job, err, errno, "stat the idmapped mount");
+    int r = proc_guard_source(job, NULL, err);
+    if (r < 0)
+        return r;
+    _cleanup_close_ int fd = -1;
+    r = create_target(job, S_ISDIR(st.st_mode) ? S_IFDIR : S_IFREG, &fd, err);
+    if (r < 0)
+        return r;
+    if (move_mount(tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+        return job_fail(job, err, errno, "move the idmapped mount into place");
     return apply_after(job, true, err);
 }
 
@@ -406,7 +436,7 @@ static int mount_devpts(struct mount_job *job, int fd, struct nook_error *err)
     if (n < 0 || (size_t)n >= sizeof(data))
         return job_fail(job, err, E2BIG, "options");
     int r = mount_fresh(job, fd, "devpts", data);
-    if (r == -EINVAL && job->ctx->userns && strstr(data, "gid=")) {
+    if (r == -EINVAL && (job->ctx->userns || job->ctx->rootless) && strstr(data, "gid=")) {
         drop_gid_option(data);
         nook_init_log(job->ctx, NOOK_SYNC_LEVEL_DEBUG,
                       ".mounts[%zu]: devpts refused its gid= option in the user namespace; "
@@ -419,6 +449,37 @@ static int mount_devpts(struct mount_job *job, int fd, struct nook_error *err)
     return apply_after(job, false, err);
 }
 
+/* tmpfs with "tmpcopyup" (runc's extension; podman asks for it on /run,
+ * /tmp and /var/tmp with --read-only): what the directory holds in the
+ * image is copied into the fresh tmpfs. The directory is opened before the
+ * mount hides it, and "ro" waits until the copy is in. */
+static int mount_tmpfs_copy_up(struct mount_job *job, int fd, struct nook_error *err)
+{
+    _cleanup_close_ int hidden = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (hidden < 0)
+        return job_fail(job, err, errno, "open the directory to copy up");
+    struct nook_mount_target target = { .fd = fd };
+    const char *source = job->mount->source ? job->mount->source : "tmpfs";
+    unsigned long flags = job->opts.flags;
+    int r = nook_mount_at(source, &target, "tmpfs", flags & ~(unsigned long)MS_RDONLY, job->opts.data);
+    if (r < 0)
+        return job_fail(job, err, -r, NULL);
+    _cleanup_close_ int mounted = -1;
+    r = nook_resolve_open(job->root_fd, job->mount->destination, O_RDONLY | O_DIRECTORY, 0, &mounted);
+    if (r < 0)
+        return job_fail(job, err, -r, "look up the new mount");
+    r = nook_copy_dir_contents(hidden, mounted, job->mount->destination, err);
+    if (r < 0)
+        return nook_error_prefix(err, ".mounts[%zu]", job->index);
+    if (flags & MS_RDONLY) {
+        struct nook_mount_target top = { .fd = mounted };
+        r = nook_remount_bind(&top, flags, job->opts.cleared);
+        if (r < 0)
+            return job_fail(job, err, -r, "make it read-only after the copy");
+    }
+    return apply_after(job, false, err);
+}
+
 static int mount_one(struct mount_job *job, struct nook_error *err)
 {
     const struct nook_spec_mount *m = job->mount;
@@ -427,11 +488,8 @@ static int mount_one(struct mount_job *job, struct nook_error *err)
                               ".mounts[%zu]: a mount on \"/\" is not supported; root.path is the "
                               "container's root",
                               job->index);
-    if (m->n_uid_mappings || m->n_gid_mappings)
-        return nook_error_set(err, EOPNOTSUPP,
-                              ".mounts[%zu]: idmapped mounts (uidMappings, gidMappings) are not "
-                              "supported by nook",
-                              job->index);
+    if (nook_mount_wants_idmap(m))
+        return mount_idmapped(job, err);
     if (job->opts.bind || type_is(m, "bind"))
         return mount_bind(job, err);
     if (!m->type)
@@ -460,6 +518,9 @@ static int mount_one(struct mount_job *job, struct nook_error *err)
         r = nook_overlay_mount_config(job->ctx, job->index, fd, job->opts.flags, err);
         return r < 0 ? r : apply_after(job, false, err);
     }
+    /* runc ignores tmpcopyup on any other type, and so does nook. */
+    if (type_is(m, "tmpfs") && job->opts.copy_up)
+        return mount_tmpfs_copy_up(job, fd, err);
     r = mount_fresh(job, fd, m->type, job->opts.data);
     if (r < 0)
         return job_fail(job, err, -r, NULL);

@@ -169,8 +169,10 @@ static int resolve_with_slash(const char *program, const char *cwd, char **exec_
         return nook_error_set(err, ENOMEM, "exec: \"%s\": out of memory", program);
     const char *what;
     int r = check_executable(path, &what);
+    /* The errno's words stay in: engines sort runtime errors by them
+     * (podman: "permission denied" is exit 126, "no such file" 127). */
     if (r < 0 && what)
-        return nook_error_set(err, -r, "exec: \"%s\": %s", program, what);
+        return nook_error_set_errno(err, -r, "exec: \"%s\": %s", program, what);
     if (r < 0)
         return nook_error_set_errno(err, -r, "exec: \"%s\"", program);
     *exec_path = steal_pointer(&path);
@@ -205,8 +207,8 @@ static int resolve_in_path(const char *program, const char *search, const char *
         start = end + 1;
     }
     if (denied)
-        return nook_error_set(err, EACCES, "exec: \"%s\": %s is not executable, and no other "
-                              "match in $PATH is", program, denied);
+        return nook_error_set_errno(err, EACCES, "exec: \"%s\": %s is not executable, and no "
+                                    "other match in $PATH is", program, denied);
     return nook_error_set(err, ENOENT, "exec: \"%s\": executable file not found in $PATH", program);
 }
 

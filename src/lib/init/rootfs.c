@@ -4,7 +4,6 @@
  * the switch of root with pivot_root or MS_MOVE + chroot. The mounts, /dev
  * and the masked and read-only paths have rooms of their own. */
 #include <fcntl.h>
-#include <limits.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -25,97 +24,31 @@ static unsigned long config_propagation(const struct nook_init_ctx *ctx)
     return l && l->rootfs_propagation ? nook_mount_propagation_flags(l->rootfs_propagation) : 0;
 }
 
-/* Undo mountinfo's octal escapes ("\040" for a space) in place. */
-static void unescape_mountinfo(char *s)
-{
-    char *out = s;
-    for (char *in = s; *in;) {
-        if (in[0] == '\\' && in[1] >= '0' && in[1] <= '3' && in[2] >= '0' && in[2] <= '7' &&
-            in[3] >= '0' && in[3] <= '7') {
-            *out++ = (char)((in[1] - '0') * 64 + (in[2] - '0') * 8 + (in[3] - '0'));
-            in += 4;
-        } else {
-            *out++ = *in++;
-        }
-    }
-    *out = '\0';
-}
-
-static bool path_within(const char *path, const char *mount_point)
-{
-    size_t n = strlen(mount_point);
-    if (strcmp(mount_point, "/") == 0)
-        return true;
-    return strncmp(path, mount_point, n) == 0 && (path[n] == '\0' || path[n] == '/');
-}
-
-/* pivot_root refuses a new root whose parent mount is shared; with a
- * shared "/" (rootfsPropagation "shared"/"rshared", or a host where
- * systemd made everything shared and the propagation step kept it) the
- * mount that holds the rootfs is made private first, as runc does. Only
- * this namespace's copy is touched. */
-static int make_parent_private(const char *rootfs, struct nook_error *err)
-{
-    _cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
-    if (!f)
-        return nook_error_set_errno(err, errno, "read /proc/self/mountinfo");
-    char line[4096];
-    char best[PATH_MAX] = "";
-    bool best_shared = false;
-    while (fgets(line, sizeof(line), f)) {
-        /* id parent major:minor root mount-point options [optional...] - ... */
-        char *save = NULL;
-        char *field = strtok_r(line, " ", &save);
-        char *mount_point = NULL;
-        bool shared = false;
-        for (int i = 0; field; i++, field = strtok_r(NULL, " ", &save)) {
-            if (i == 4)
-                mount_point = field;
-            if (i >= 6 && strcmp(field, "-") == 0)
-                break;
-            if (i >= 6 && strncmp(field, "shared:", 7) == 0)
-                shared = true;
-        }
-        if (!mount_point)
-            continue;
-        unescape_mountinfo(mount_point);
-        /* Later lines stack on top of earlier ones at the same place. */
-        if (path_within(rootfs, mount_point) && strlen(mount_point) >= strlen(best)) {
-            snprintf(best, sizeof(best), "%s", mount_point);
-            best_shared = shared;
-        }
-    }
-    if (!best_shared)
-        return 0;
-    if (mount(NULL, best, NULL, MS_PRIVATE, NULL) < 0)
-        return nook_error_set_errno(err, errno, "make \"%s\" (the mount holding the rootfs) private",
-                                    best);
-    return 0;
-}
-
-/* "/" first (its propagation), then the rootfs as a mount point of its
- * own, private, so that pivot_root accepts it and the container's mounts
- * do not travel back to the host. */
+/* "/" first: every mount of this namespace a slave of the host's (it
+ * receives, it never sends), whatever rootfsPropagation says: applying
+ * that here would change the source of the bind below (an unbindable "/"
+ * cannot be bound from), and "shared" would join the host's peer groups.
+ * Then the rootfs as a mount point of its own, so that pivot_root accepts
+ * it. The bind of a slave is a slave of the same master: for
+ * rootfsPropagation "slave"/"rslave" it stays so, receiving what the host
+ * mounts in it (runtime-spec: "receives propagation events from the
+ * host"); otherwise it is made private, cut off from the host, and the
+ * propagation asked for is applied once it is "/" (nook_rootfs_prepare). */
 static int prepare_root(const struct nook_init_ctx *ctx, const char *rootfs, struct nook_error *err)
 {
-    unsigned long propagation = config_propagation(ctx);
-    if (!propagation)
-        propagation = MS_SLAVE | MS_REC;
-    if (mount(NULL, "/", NULL, propagation, NULL) < 0)
-        return nook_error_set_errno(err, errno, "set the propagation of \"/\"");
-    int r = make_parent_private(rootfs, err);
-    if (r < 0)
-        return r;
+    /* Also what pivot_root needs: no shared mount above the new root. */
+    if (mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+        return nook_error_set_errno(err, errno, "make \"/\" a slave of the host's mounts");
     /* An overlay root goes over root.path here, in this namespace only:
      * nothing mounted on it travels back to the host any more. */
     if (ctx->overlay && ctx->overlay->root) {
-        r = nook_overlay_mount_root(ctx, rootfs, err);
+        int r = nook_overlay_mount_root(ctx, rootfs, err);
         if (r < 0)
             return r;
     }
     if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
         return nook_error_set_errno(err, errno, "bind the rootfs \"%s\" onto itself", rootfs);
-    if (mount(NULL, rootfs, NULL, MS_PRIVATE, NULL) < 0)
+    if ((config_propagation(ctx) & MS_SLAVE) == 0 && mount(NULL, rootfs, NULL, MS_PRIVATE, NULL) < 0)
         return nook_error_set_errno(err, errno, "make the rootfs \"%s\" private", rootfs);
     return 0;
 }
@@ -202,12 +135,16 @@ int nook_rootfs_prepare(const struct nook_init_ctx *ctx, struct nook_error *err)
     if (r < 0)
         return r;
 
-    r = ctx->no_pivot ? switch_root_move(root_fd, err) : switch_root_pivot(root_fd, err);
-    if (r < 0)
-        return r;
-    /* Now that "/" is the container's root, the propagation asked for
-     * applies to it (before, it applied to the host's tree in our
-     * namespace, and the rootfs bind was made private). */
+    return ctx->no_pivot ? switch_root_move(root_fd, err) : switch_root_pivot(root_fd, err);
+}
+
+/* The propagation linux.rootfsPropagation asks for, on the container's "/"
+ * (and with MS_REC on every mount below it), once nothing is mounted any
+ * more: the masked paths and /dev/console are binds, which an unbindable
+ * source (runbindable) would refuse. From private, "shared" makes a new
+ * peer group, not the host's. */
+static int apply_root_propagation(const struct nook_init_ctx *ctx, struct nook_error *err)
+{
     unsigned long propagation = config_propagation(ctx);
     if (propagation && mount(NULL, "/", NULL, propagation, NULL) < 0)
         return nook_error_set_errno(err, errno, "config.json: .linux.rootfsPropagation \"%s\"",
@@ -229,6 +166,8 @@ int nook_rootfs_finalize(const struct nook_init_ctx *ctx, struct nook_error *err
         r = rootfs_readonly_paths(ctx, root_fd, have_proc, err);
     if (r >= 0)
         r = rootfs_readonly_root(ctx, root_fd, have_proc, err);
+    if (r >= 0)
+        r = apply_root_propagation(ctx, err);
     return r;
 }
 

@@ -10,15 +10,18 @@
  * For a caller with nothing to do between the two. */
 int nook_rootfs_setup(const struct nook_init_ctx *ctx, struct nook_error *err);
 
-/* Up to the switch of root: propagation of "/" (linux.rootfsPropagation,
- * default rslave), the rootfs bound onto itself, every config.json mount in
- * order, /dev (devices, symlinks, ptmx), then pivot_root (or, with
- * ctx->no_pivot, MS_MOVE + chroot). Afterwards "/" is the container's root
- * and the working directory is "/". */
+/* Up to the switch of root: "/" made rslave, the rootfs bound onto itself
+ * (private, or a slave of the host's mount for linux.rootfsPropagation
+ * slave/rslave), every config.json mount in order, /dev (devices,
+ * symlinks, ptmx), then pivot_root (or, with ctx->no_pivot, MS_MOVE +
+ * chroot). Afterwards "/" is the container's root and the working
+ * directory is "/". */
 int nook_rootfs_prepare(const struct nook_init_ctx *ctx, struct nook_error *err);
 
 /* After the switch, and after anything that still writes to /proc/sys
- * (sysctl): linux.maskedPaths, linux.readonlyPaths, then root.readonly.
+ * (sysctl): linux.maskedPaths, linux.readonlyPaths, root.readonly, then
+ * linux.rootfsPropagation on "/" (last: no bind can come from an
+ * unbindable mount).
  * runc keeps this order so sysctls can be written before /proc/sys turns
  * read-only. */
 int nook_rootfs_finalize(const struct nook_init_ctx *ctx, struct nook_error *err);
