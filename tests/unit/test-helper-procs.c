@@ -1,5 +1,6 @@
 /* test-helper-procs.c: recording, querying and stopping the processes a
  * container keeps beside it (helper-procs.h), on real child processes. */
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -11,15 +12,27 @@
 #include "lib/helper-procs.h"
 #include "tap.h"
 
+/* Returns once the child has set its SIGTERM disposition: a SIGTERM sent
+ * before that would kill the "stubborn" one too, on a loaded machine. */
 static pid_t spawn_sleeper(bool ignore_term)
 {
+    int ready[2];
+    if (pipe(ready) < 0)
+        return -1;
     pid_t pid = fork();
     if (pid == 0) {
+        close(ready[0]);
         if (ignore_term)
             signal(SIGTERM, SIG_IGN);
+        close(ready[1]);
         for (;;)
             pause();
     }
+    close(ready[1]);
+    char byte;
+    while (read(ready[0], &byte, 1) < 0 && errno == EINTR)
+        ;
+    close(ready[0]);
     return pid;
 }
 
