@@ -376,3 +376,20 @@ function_body() {
     run fish_complete "nook exec alpha ls -"
     [ -z "$output" ]
 }
+
+@test "the README's install command expands debian-packages.txt to package names only" {
+    # The first command of "Try it" runs apt-get install on $(...) of the
+    # package list: comment lines must not reach apt-get as arguments.
+    local readme=$NOOK_SOURCE_ROOT/README.md
+    local expansion
+    expansion=$(grep -m1 -o 'apt-get install [^&]*\$([^)]*debian-packages.txt)' "$readme" | sed 's/.*\$(\(.*\))/\1/')
+    echo "# expands: $expansion"
+    [ -n "$expansion" ]
+    local words
+    words=$(cd "$NOOK_SOURCE_ROOT" && eval "$expansion")
+    [ -n "$words" ]
+    local word
+    for word in $words; do
+        [[ "$word" =~ ^[a-z0-9][a-z0-9.+-]+$ ]] || { echo "# not a package name: '$word'"; return 1; }
+    done
+}
