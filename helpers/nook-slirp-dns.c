@@ -148,9 +148,8 @@ static void write_frames(struct nook_slirp_dns *d, const struct nook_slirp_dns_o
     d->ip_id++;
     for (int i = 0; i < count; i++) {
         const struct nook_slirp_frame_piece *p = &d->pieces[i];
-        static const uint8_t no_offload[NOOK_SLIRP_VNET_HDR_LEN];
         struct iovec iov[3] = {
-            { .iov_base = (void *)no_offload, .iov_len = sizeof(no_offload) },
+            { .iov_base = (void *)nook_slirp_vnet_hdr_out, .iov_len = NOOK_SLIRP_VNET_HDR_LEN },
             { .iov_base = (void *)p->header, .iov_len = p->header_len },
             { .iov_base = dns + p->offset, .iov_len = p->length },
         };
@@ -191,6 +190,7 @@ static void retry_query(struct nook_slirp_dns *d, struct nook_slirp_dns_query *q
     }
     nook_slirp_log_debug(d->log, "dns: query %u from port %u: no answer", q->client_id, q->origin.guest_port);
     q->used = false;
+    d->n_queries--;
 }
 
 bool nook_slirp_dns_handle_frame(struct nook_slirp_dns *d, uint8_t *frame, size_t len, int64_t now_ms)
@@ -210,6 +210,8 @@ bool nook_slirp_dns_handle_frame(struct nook_slirp_dns *d, uint8_t *frame, size_
         return true;
     }
     struct nook_slirp_dns_query *q = new_query(d);
+    if (!q->used)
+        d->n_queries++;
     uint16_t id;
     do
         id = random16(d);
@@ -266,6 +268,7 @@ void nook_slirp_dns_readable(struct nook_slirp_dns *d, size_t i, int64_t now_ms)
         nook_slirp_log_debug(d->log, "dns: answer %u (%zd bytes) from %s to port %u", q->client_id, n, s->name,
                              q->origin.guest_port);
         q->used = false;
+        d->n_queries--;
         write_frames(d, &q->origin, d->buf, (size_t)n);
     }
 }
@@ -273,6 +276,8 @@ void nook_slirp_dns_readable(struct nook_slirp_dns *d, size_t i, int64_t now_ms)
 int64_t nook_slirp_dns_next_deadline(const struct nook_slirp_dns *d)
 {
     int64_t next = -1;
+    if (d->n_queries == 0)
+        return -1;
     for (size_t i = 0; i < NOOK_SLIRP_DNS_SLOTS; i++) {
         const struct nook_slirp_dns_query *q = &d->queries[i];
         if (q->used && (next < 0 || q->deadline_ms < next))
@@ -283,6 +288,8 @@ int64_t nook_slirp_dns_next_deadline(const struct nook_slirp_dns *d)
 
 void nook_slirp_dns_expire(struct nook_slirp_dns *d, int64_t now_ms)
 {
+    if (d->n_queries == 0)
+        return;
     for (size_t i = 0; i < NOOK_SLIRP_DNS_SLOTS; i++) {
         struct nook_slirp_dns_query *q = &d->queries[i];
         if (q->used && q->deadline_ms <= now_ms)

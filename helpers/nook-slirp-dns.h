@@ -50,6 +50,7 @@ struct nook_slirp_dns {
     struct nook_slirp_dns_server servers[NOOK_SLIRP_MAX_UPSTREAMS];
     size_t n_servers;
     struct nook_slirp_dns_query queries[NOOK_SLIRP_DNS_SLOTS];
+    size_t n_queries;       /* slots in use: the loop's every round skips the table when 0 */
     uint16_t ip_id;
     uint8_t random[64];
     size_t random_left;

@@ -20,7 +20,11 @@
 #include "nook-slirp-relay.h"
 #include "nook-slirp-tap.h"
 
-/* Frames read from the tap per wakeup before the other fds get a turn. */
+/* Frames read from the tap per wakeup before the other fds get a turn.
+ * A wakeup whose reads found one frame and then none makes one read the
+ * next time: a second would likely come back empty again (the ACKs of a
+ * transfer towards the container arrive one at a time), and poll() tells
+ * of more anyway. Otherwise it reads on, up to the budget. */
 #define TAP_BUDGET 128
 #define FIXED_FDS 3 /* signalfd, pidfd, tap; then the DNS upstreams and the relay */
 /* Room for those before libslirp adds its own. */
@@ -48,6 +52,7 @@ struct nook_slirp_loop {
     struct loop_timer *timers;
     uint64_t tap_write_drops;
     uint64_t loopback_drops;
+    int tap_reads;          /* reads the next wakeup may make: 1 or TAP_BUDGET */
     struct nook_slirp_dns dns;
     struct nook_slirp_relay relay;
     struct nook_slirp_upstream dns_targets[NOOK_SLIRP_MAX_UPSTREAMS]; /* the relay's, for DNS over TCP */
@@ -58,9 +63,8 @@ struct nook_slirp_loop {
     /* A frame of libslirp's that the DNS redirect readdresses (its own
      * buffer: libslirp sends while it reads frame). */
     uint8_t nat_frame[NOOK_SLIRP_ETH_HLEN + 65536];
+    uint8_t hdr[NOOK_SLIRP_NAT_HDR_MAX];
 };
-
-static const uint8_t no_offload[NOOK_SLIRP_VNET_HDR_LEN];
 
 static int64_t now_ns(void)
 {
@@ -82,13 +86,22 @@ static ssize_t cb_send_packet(const void *buf, size_t len, void *opaque)
         nook_slirp_nat_inbound(&loop->nat, loop->nat_frame, len);
         buf = loop->nat_frame;
     }
-    struct iovec iov[2] = {
-        { .iov_base = (void *)no_offload, .iov_len = sizeof(no_offload) },
+    struct iovec iov[3] = {
+        { .iov_base = (void *)nook_slirp_vnet_hdr_out, .iov_len = NOOK_SLIRP_VNET_HDR_LEN },
         { .iov_base = (void *)buf, .iov_len = len },
     };
+    int iovcnt = 2;
+    /* The headers alone are copied to make the window even: the payload
+     * goes from libslirp's buffer as it is. */
+    size_t hdr = nook_slirp_nat_even_window(buf, len, loop->hdr);
+    if (hdr) {
+        iov[1] = (struct iovec){ .iov_base = loop->hdr, .iov_len = hdr };
+        iov[2] = (struct iovec){ .iov_base = (uint8_t *)buf + hdr, .iov_len = len - hdr };
+        iovcnt = 3;
+    }
     ssize_t n;
     do
-        n = writev(loop->tap_fd, iov, 2);
+        n = writev(loop->tap_fd, iov, iovcnt);
     while (n < 0 && errno == EINTR);
     if (n < 0) {
         /* A full tap queue drops the frame, as a real link would; TCP
@@ -97,7 +110,7 @@ static ssize_t cb_send_packet(const void *buf, size_t len, void *opaque)
             nook_slirp_log(loop->log, "a frame to the container was dropped: %s", strerror(errno));
         return (ssize_t)len;
     }
-    return n - (ssize_t)sizeof(no_offload);
+    return n - NOOK_SLIRP_VNET_HDR_LEN;
 }
 
 static void cb_guest_error(const char *msg, void *opaque)
@@ -370,19 +383,22 @@ void nook_slirp_loop_free(struct nook_slirp_loop *loop)
 static int drain_tap(struct nook_slirp_loop *loop)
 {
     int64_t now = -1;
-    for (int i = 0; i < TAP_BUDGET; i++) {
+    int budget = loop->tap_reads > 0 ? loop->tap_reads : TAP_BUDGET;
+    int frames = 0;
+    for (int i = 0; i < budget; i++) {
         ssize_t n = read(loop->tap_fd, loop->frame, sizeof(loop->frame));
         if (n < 0) {
             if (errno == EINTR)
                 continue;
             if (errno == EAGAIN || errno == EWOULDBLOCK)
-                return 1;
+                break;
             nook_slirp_log(loop->log, "the tap cannot be read (%s): the container's network is gone; exiting",
                            strerror(errno));
             return 0;
         }
         if (n == 0)
-            return 1;
+            break;
+        frames++;
         if ((size_t)n < NOOK_SLIRP_VNET_HDR_LEN + NOOK_SLIRP_ETH_HLEN)
             continue;
         struct virtio_net_hdr hdr;
@@ -406,6 +422,9 @@ static int drain_tap(struct nook_slirp_loop *loop)
         }
         slirp_input(loop->slirp, frame, (int)len);
     }
+    /* A single read that found its frame cannot tell whether more wait:
+     * the next wakeup reads on. */
+    loop->tap_reads = frames > 1 || frames >= budget ? TAP_BUDGET : 1;
     return 1;
 }
 

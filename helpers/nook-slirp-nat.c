@@ -184,3 +184,37 @@ void nook_slirp_nat_inbound(const struct nook_slirp_nat *nat, uint8_t *frame, si
             readdress(tcp, NULL, ip + IPV6_SRC, nat->dns6.s6_addr, 16, tcp, DNS_PORT);
     }
 }
+
+size_t nook_slirp_nat_even_window(const uint8_t *frame, size_t len, uint8_t *hdr)
+{
+    if (len < NOOK_SLIRP_ETH_HLEN + NOOK_SLIRP_IPV4_HLEN + TCP_HLEN)
+        return 0;
+    const uint8_t *ip = frame + NOOK_SLIRP_ETH_HLEN;
+    size_t ip_len;
+    switch (get16(frame + 12)) {
+    case ETHERTYPE_IPV4:
+        if (ip[0] >> 4 != 4 || ip[9] != PROTO_TCP)
+            return 0;
+        ip_len = (size_t)(ip[0] & 0x0f) * 4;
+        break;
+    case ETHERTYPE_IPV6:
+        if (ip[0] >> 4 != 6 || ip[6] != PROTO_TCP)
+            return 0;
+        ip_len = NOOK_SLIRP_IPV6_HLEN;
+        break;
+    default:
+        return 0;
+    }
+    size_t tcp_at = NOOK_SLIRP_ETH_HLEN + ip_len;
+    if (ip_len < NOOK_SLIRP_IPV4_HLEN || tcp_at + TCP_HLEN > len || get16(frame + tcp_at + 14) != 0xffff)
+        return 0;
+    size_t tcp_len = (size_t)(frame[tcp_at + 12] >> 4) * 4;
+    if (tcp_len < TCP_HLEN || tcp_at + tcp_len > len || tcp_at + tcp_len > NOOK_SLIRP_NAT_HDR_MAX)
+        return 0;
+    size_t copied = tcp_at + tcp_len;
+    memcpy(hdr, frame, copied);
+    static const uint8_t even[2] = { 0xff, 0xfe };
+    nook_slirp_checksum_adjust(hdr + tcp_at + TCP_CHECK, hdr + tcp_at + 14, even, 2);
+    memcpy(hdr + tcp_at + 14, even, 2);
+    return copied;
+}

@@ -1,7 +1,9 @@
-/* nook-slirp-nat.h: the two rewrites the helper makes to frames between
- * the tap and libslirp, in place, with incremental checksum updates
- * (RFC 1624). Pure code, no system calls: tests/unit/test-slirp-dns.c
- * checks every field and recomputes every checksum.
+/* nook-slirp-nat.h: the rewrites the helper makes to frames between the
+ * tap and libslirp, with incremental checksum updates (RFC 1624): the
+ * DNS-over-TCP redirect and the host-loopback guard below, and an even
+ * TCP window (nook_slirp_nat_even_window()). Pure code, no system calls:
+ * tests/unit/test-slirp-dns.c checks every field and recomputes every
+ * checksum.
  *
  * DNS over TCP. libslirp would connect a TCP segment to 10.0.2.3:53 to
  * the first nameserver of the host's /etc/resolv.conf, read at connect
@@ -27,6 +29,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <netinet/in.h>
+
+#include "nook-slirp-frame.h"
 
 struct nook_slirp_nat {
     bool host_loopback;        /* the container may reach the host's loopback */
@@ -55,6 +59,17 @@ bool nook_slirp_nat_inbound_match(const struct nook_slirp_nat *nat, const uint8_
 
 /* Readdress a frame that nook_slirp_nat_inbound_match() took. */
 void nook_slirp_nat_inbound(const struct nook_slirp_nat *nat, uint8_t *frame, size_t len);
+
+/* The headers of a TCP frame from libslirp whose window is 65535, the
+ * most it advertises (it does not scale windows), copied to hdr (room
+ * for NOOK_SLIRP_NAT_HDR_MAX) with the window made 65534 and the checksum
+ * updated: the number of bytes copied, the payload following from the
+ * same offset of frame; 0 for any other frame. Why: a Linux sender keeps
+ * its segments to half the largest window it has seen, 32767 bytes here,
+ * and with an odd window sends a third segment of one byte to fill it;
+ * an even one takes two. */
+#define NOOK_SLIRP_NAT_HDR_MAX (NOOK_SLIRP_ETH_HLEN + 60 + 60)
+size_t nook_slirp_nat_even_window(const uint8_t *frame, size_t len, uint8_t *hdr);
 
 /* Update the Internet checksum stored at check (network order) for len
  * bytes it covers changing from old to new (len even, the bytes at an

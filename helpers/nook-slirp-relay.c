@@ -50,6 +50,7 @@ static void conn_free(struct nook_slirp_relay *r, size_t i)
     closep(&c->target_fd);
     free(c);
     r->conns[i] = NULL;
+    r->n_conns--;
 }
 
 void nook_slirp_relay_close(struct nook_slirp_relay *r)
@@ -151,6 +152,7 @@ static void accept_from(struct nook_slirp_relay *r, const struct nook_slirp_rela
         c->to_target.len = c->to_target.off = c->to_client.len = c->to_client.off = 0;
         c->to_target.eof = c->to_target.shut = c->to_client.eof = c->to_client.shut = false;
         r->conns[slot] = c;
+        r->n_conns++;
         if (!connect_target(r, c, now_ms)) {
             nook_slirp_log_debug(r->log, "%s: no target takes the connection", l->what);
             conn_free(r, slot);
@@ -173,7 +175,7 @@ size_t nook_slirp_relay_pollfds(struct nook_slirp_relay *r, struct pollfd *fds)
     size_t n = 0;
     for (size_t i = 0; i < r->n_listeners; i++)
         add_fd(fds, &n, &r->listeners[i].poll_index, r->listeners[i].fd, POLLIN);
-    for (size_t i = 0; i < NOOK_SLIRP_RELAY_MAX_CONNS; i++) {
+    for (size_t i = 0; r->n_conns > 0 && i < NOOK_SLIRP_RELAY_MAX_CONNS; i++) {
         struct nook_slirp_relay_conn *c = r->conns[i];
         if (!c)
             continue;
@@ -268,7 +270,7 @@ static bool conn_step(struct nook_slirp_relay *r, struct nook_slirp_relay_conn *
 
 void nook_slirp_relay_dispatch(struct nook_slirp_relay *r, const struct pollfd *fds, int64_t now_ms)
 {
-    for (size_t i = 0; i < NOOK_SLIRP_RELAY_MAX_CONNS; i++) {
+    for (size_t i = 0; r->n_conns > 0 && i < NOOK_SLIRP_RELAY_MAX_CONNS; i++) {
         struct nook_slirp_relay_conn *c = r->conns[i];
         if (c && !conn_step(r, c, fds, now_ms))
             conn_free(r, i);
@@ -283,7 +285,7 @@ void nook_slirp_relay_dispatch(struct nook_slirp_relay *r, const struct pollfd *
 int64_t nook_slirp_relay_next_deadline(const struct nook_slirp_relay *r)
 {
     int64_t next = -1;
-    for (size_t i = 0; i < NOOK_SLIRP_RELAY_MAX_CONNS; i++) {
+    for (size_t i = 0; r->n_conns > 0 && i < NOOK_SLIRP_RELAY_MAX_CONNS; i++) {
         const struct nook_slirp_relay_conn *c = r->conns[i];
         if (c && (next < 0 || c->deadline_ms < next))
             next = c->deadline_ms;
@@ -293,7 +295,7 @@ int64_t nook_slirp_relay_next_deadline(const struct nook_slirp_relay *r)
 
 void nook_slirp_relay_expire(struct nook_slirp_relay *r, int64_t now_ms)
 {
-    for (size_t i = 0; i < NOOK_SLIRP_RELAY_MAX_CONNS; i++) {
+    for (size_t i = 0; r->n_conns > 0 && i < NOOK_SLIRP_RELAY_MAX_CONNS; i++) {
         struct nook_slirp_relay_conn *c = r->conns[i];
         if (!c || c->deadline_ms > now_ms)
             continue;

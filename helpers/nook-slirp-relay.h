@@ -62,6 +62,7 @@ struct nook_slirp_relay {
     struct nook_slirp_relay_listener listeners[NOOK_SLIRP_RELAY_MAX_LISTENERS];
     size_t n_listeners;
     struct nook_slirp_relay_conn *conns[NOOK_SLIRP_RELAY_MAX_CONNS];
+    size_t n_conns;     /* the loop's every round skips the table when 0 */
 };
 
 void nook_slirp_relay_init(struct nook_slirp_relay *r, const struct nook_slirp_log *log);

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <linux/if.h>
 #include <linux/if_tun.h>
+#include <linux/virtio_net.h>
 #include <poll.h>
 #include <sched.h>
 #include <stdio.h>
@@ -15,6 +16,9 @@
 #include "nook-slirp-netlink.h"
 #include "nook-slirp-tap.h"
 #include "nook-slirp.h"
+
+/* struct virtio_net_hdr: flags first. */
+const uint8_t nook_slirp_vnet_hdr_out[NOOK_SLIRP_VNET_HDR_LEN] = { VIRTIO_NET_HDR_F_DATA_VALID };
 
 void nook_slirp_namespaces_close(struct nook_slirp_namespaces *ns)
 {
@@ -118,8 +122,8 @@ int nook_slirp_open_namespaces(pid_t pid, int pidfd, struct nook_slirp_namespace
     return 0;
 }
 
-/* In the child: join, create, configure. Returns the tap fd or -errno. */
-static int child_make_tap(const struct nook_slirp_namespaces *ns, unsigned mtu, bool ipv6, struct nook_error *err)
+/* Join (the child, or root itself), create, configure. The tap fd or -errno. */
+static int make_tap_in(const struct nook_slirp_namespaces *ns, unsigned mtu, bool ipv6, struct nook_error *err)
 {
     if (ns->join_userns && setns(ns->userns_fd, CLONE_NEWUSER) < 0)
         return nook_error_set_errno(err, errno, "join the container's user namespace");
@@ -150,11 +154,16 @@ static int child_make_tap(const struct nook_slirp_namespaces *ns, unsigned mtu, 
     if (ioctl(fd, TUNSETVNETHDRSZ, &hdr_len) < 0)
         return nook_error_set_errno(err, errno, "set the virtio header size of %s", NOOK_SLIRP_TAP_NAME);
     /* With offload the container's TCP hands over 64 KiB segments at
-     * any MTU and skips its checksum pass (the helper's is cheaper: no
-     * copy to fold it into). Measured with tests/bench/net: several times
-     * the throughput at MTU 1500, a little more at 65520. A kernel that
+     * any MTU, but leaves their checksum to the helper: a pass over every
+     * byte in the helper, which is the bottleneck, where the container's
+     * kernel would fold it into its copy. Below NOOK_SLIRP_OFFLOAD_MTU the
+     * fewer, larger frames win by far (several times the throughput at
+     * MTU 1500, tests/bench/net); above it the container's own segments
+     * are nearly as large, and the checksum pass is all that is left of
+     * it (a tenth of the helper's time at 65520, perf). A kernel that
      * refuses it sends whole, checksummed frames, which the helper takes. */
-    (void)ioctl(fd, TUNSETOFFLOAD, (unsigned long)(TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6));
+    if (mtu < NOOK_SLIRP_OFFLOAD_MTU)
+        (void)ioctl(fd, TUNSETOFFLOAD, (unsigned long)(TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6));
     int r = nook_slirp_configure_interfaces(NOOK_SLIRP_TAP_NAME, mtu, ipv6, err);
     if (r < 0)
         return r;
@@ -220,6 +229,14 @@ static int child_receive_namespaces(int sock, struct nook_slirp_namespaces *ns)
 
 int nook_slirp_tap_start(unsigned mtu, bool ipv6, struct nook_slirp_tap_setup *setup, struct nook_error *err)
 {
+    setup->mtu = mtu;
+    setup->ipv6 = ipv6;
+    if (geteuid() == 0) {
+        setup->own_netns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+        if (setup->own_netns < 0)
+            return nook_error_set_errno(err, errno, "open the helper's own network namespace");
+        return 0;
+    }
     int pair[2];
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
         return nook_error_set_errno(err, errno, "socketpair");
@@ -235,7 +252,7 @@ int nook_slirp_tap_start(unsigned mtu, bool ipv6, struct nook_slirp_tap_setup *s
         if (child_receive_namespaces(theirs, &ns) < 0)
             _exit(0);
         struct nook_error child_err = { 0 };
-        int fd = child_make_tap(&ns, mtu, ipv6, &child_err);
+        int fd = make_tap_in(&ns, mtu, ipv6, &child_err);
         child_report(theirs, fd, &child_err);
         _exit(fd >= 0 ? 0 : 1);
     }
@@ -248,6 +265,28 @@ void nook_slirp_tap_setup_end(struct nook_slirp_tap_setup *setup)
 {
     closep(&setup->sock);
     setup->sock = -1;
+    closep(&setup->own_netns);
+    setup->own_netns = -1;
+}
+
+/* Root: into the container's network namespace, the tap, and back. */
+static int make_tap_here(struct nook_slirp_tap_setup *setup, const struct nook_slirp_namespaces *ns, int *tap_fd,
+                         struct nook_error *err)
+{
+    struct nook_slirp_namespaces net_only = { .userns_fd = -1, .netns_fd = ns->netns_fd, .join_userns = false };
+    int fd = make_tap_in(&net_only, setup->mtu, setup->ipv6, err);
+    if (setns(setup->own_netns, CLONE_NEWNET) < 0) {
+        /* libslirp's sockets would be made in the container's namespace. */
+        if (fd >= 0)
+            close(fd);
+        nook_slirp_tap_setup_end(setup);
+        return nook_error_set_errno(err, errno, "return to the helper's own network namespace");
+    }
+    nook_slirp_tap_setup_end(setup);
+    if (fd < 0)
+        return fd;
+    *tap_fd = fd;
+    return 0;
 }
 
 static int send_namespaces(int sock, const struct nook_slirp_namespaces *ns)
@@ -277,6 +316,8 @@ static int send_namespaces(int sock, const struct nook_slirp_namespaces *ns)
 int nook_slirp_tap_finish(struct nook_slirp_tap_setup *setup, const struct nook_slirp_namespaces *ns, int *tap_fd,
                           struct nook_error *err)
 {
+    if (setup->own_netns >= 0)
+        return make_tap_here(setup, ns, tap_fd, err);
     int ours = setup->sock;
     int r = send_namespaces(ours, ns);
     if (r < 0 && r != -EPIPE && r != -ECONNRESET)

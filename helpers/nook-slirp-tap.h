@@ -10,6 +10,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "lib/error.h"
@@ -18,8 +19,15 @@
  * offers checksum and TCP segmentation offload, so that the container's
  * TCP sends 64 KiB segments whatever its MTU (libslirp takes segments
  * larger than the MSS; the helper completes their checksums). Frames the
- * helper writes carry an all-zero header: nothing to offload. */
+ * helper writes carry a header with VIRTIO_NET_HDR_F_DATA_VALID alone:
+ * nothing to offload, and their checksums are right (libslirp and the DNS
+ * forwarder compute them), so the container's kernel need not check them
+ * again, which it would do in the helper's own write. */
 #define NOOK_SLIRP_VNET_HDR_LEN 10
+/* The header of every frame the helper writes: flags DATA_VALID. */
+extern const uint8_t nook_slirp_vnet_hdr_out[NOOK_SLIRP_VNET_HDR_LEN];
+/* Offload is offered below this MTU only (nook-slirp-tap.c says why). */
+#define NOOK_SLIRP_OFFLOAD_MTU 32768
 
 struct nook_slirp_namespaces {
     int userns_fd;
@@ -45,13 +53,20 @@ int nook_slirp_open_namespaces(pid_t pid, int pidfd, struct nook_slirp_namespace
  * nook_slirp_tap_finish() sends it the namespaces and takes the fd (or
  * its error). The helper ignores SIGCHLD, so the child is reaped by the
  * kernel; a child that is sent nothing (the socket closed) exits quietly.
- * nook_slirp_tap_setup_end() closes the socket. */
+ * nook_slirp_tap_setup_end() closes the socket.
+ *
+ * Root needs no child: it may enter the network namespace from its own
+ * user namespace and come back, so the helper makes the tap itself,
+ * without the fork and its copy-on-write faults. */
 struct nook_slirp_tap_setup {
-    int sock;   /* our end of the socket pair, -1 once used */
-    pid_t pid;  /* the child */
+    int sock;       /* our end of the socket pair, -1 once used */
+    pid_t pid;      /* the child; 0 when there is none (root) */
+    int own_netns;  /* root: the helper's own network namespace, to return to */
+    unsigned mtu;
+    bool ipv6;
 };
 
-#define NOOK_SLIRP_TAP_SETUP_INIT { .sock = -1, .pid = 0 }
+#define NOOK_SLIRP_TAP_SETUP_INIT { .sock = -1, .pid = 0, .own_netns = -1 }
 
 int nook_slirp_tap_start(unsigned mtu, bool ipv6, struct nook_slirp_tap_setup *setup, struct nook_error *err);
 int nook_slirp_tap_finish(struct nook_slirp_tap_setup *setup, const struct nook_slirp_namespaces *ns, int *tap_fd,

@@ -223,7 +223,9 @@ static int exec_run(const struct nook_globals *globals, const struct nook_parsed
     if (!detach)
         sigprocmask(SIG_SETMASK, &old_mask, NULL);
     if (r < 0) {
-        nook_error_prefix(&err, "exec");
+        /* The process's own exec error already reads "exec: ...". */
+        if (strncmp(err.message, "exec: ", 6) != 0)
+            nook_error_prefix(&err, "exec");
         return nook_report_error(globals, &err);
     }
     return exit_code;

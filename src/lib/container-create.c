@@ -504,6 +504,14 @@ static int spawn_init(struct create_run *run, bool userns, struct nook_error *er
     closep(&run->sync_fds[1]);
     run->sync_fds[1] = -1;
 
+    /* The network helper (started in nook_network_prepare) makes the tap
+     * in the init's namespaces, which exist now, while the init is put in
+     * its cgroup, given its id maps and set up; it must be ready before
+     * create returns. */
+    r = nook_network_start(run->network, run->dir, run->pid, run->pidfd, err);
+    if (r < 0)
+        return r;
+
     /* Before MAPS_WRITTEN: the init waits for it, so it is in its cgroup
      * before it does anything of the container's. */
     r = nook_cgroup_attach(&run->cgroup, &run->cgroup_request, run->pid, err);
@@ -523,11 +531,6 @@ static int spawn_init(struct create_run *run, bool userns, struct nook_error *er
         if (r < 0)
             return nook_error_prefix(err, "write the user namespace's id maps");
     }
-    /* The network helper sets up while the init does, and must be ready
-     * before create returns. */
-    r = nook_network_start(run->network, run->dir, run->pid, run->pidfd, err);
-    if (r < 0)
-        return r;
     if (nook_sync_send(run->sync_fds[0], NOOK_SYNC_MAPS_WRITTEN, 0, NULL) < 0)
         return nook_error_set(err, EPIPE, "the container's init exited during setup");
     r = supervise_setup(run, err);

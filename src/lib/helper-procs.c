@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "helper-procs.h"
@@ -96,8 +97,21 @@ int nook_helper_forget(int dir_fd, const char *name, struct nook_error *err)
     return 0;
 }
 
-/* Stop one helper; 0 once it is gone, -ETIMEDOUT when SIGKILL did not
- * end it. */
+/* A helper this process started (`nook run` starts the network helper
+ * and deletes the container itself) is its child: once it has exited it
+ * is reaped here, or it would stay a zombie under a PID 1 that reaps
+ * nothing. Any other helper is not ours to wait for: ECHILD. The wait
+ * blocks, since a pidfd tells of the exit a moment before the exited
+ * child can be waited for, but only that moment. */
+static void reap_if_ours(int pidfd)
+{
+    siginfo_t info;
+    while (waitid((idtype_t)P_PIDFD, (id_t)pidfd, &info, WEXITED) < 0 && errno == EINTR)
+        ;
+}
+
+/* SIGTERM, grace_ms to go, then SIGKILL; reaped when ours: 0 once it is
+ * gone, -ETIMEDOUT when SIGKILL did not end it. */
 static int stop_one(pid_t pid, unsigned long long start_time, int grace_ms)
 {
     _cleanup_close_ int pidfd = -1;
@@ -106,13 +120,15 @@ static int stop_one(pid_t pid, unsigned long long start_time, int grace_ms)
         return 0;
     if (r < 0)
         return r;
-    if (nook_pidfd_send_signal(pidfd, SIGTERM) == -ESRCH)
-        return 0;
-    if (grace_ms > 0 && nook_pidfd_wait_exit(pidfd, grace_ms) == 0)
-        return 0;
-    if (nook_pidfd_send_signal(pidfd, SIGKILL) == -ESRCH)
-        return 0;
-    return nook_pidfd_wait_exit(pidfd, 1000);
+    if (nook_pidfd_send_signal(pidfd, SIGTERM) == -ESRCH || (grace_ms > 0 && nook_pidfd_wait_exit(pidfd, grace_ms) == 0))
+        r = 0;
+    else if (nook_pidfd_send_signal(pidfd, SIGKILL) == -ESRCH)
+        r = 0;
+    else
+        r = nook_pidfd_wait_exit(pidfd, 1000);
+    if (r == 0)
+        reap_if_ours(pidfd);
+    return r;
 }
 
 int nook_helpers_stop_all(int dir_fd, int grace_ms, struct nook_error *err)

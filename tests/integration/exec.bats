@@ -180,6 +180,8 @@ JSON
     run nook exec c1 nosuch-binary arg
     assert_status 1
     assert_output_contains 'exec: "nosuch-binary": executable file not found in $PATH'
+    # Named once: not "exec: exec: ...".
+    [[ "$output" != *'exec: exec:'* ]]
     [ "${#lines[@]}" -eq 1 ]
     run nook ps -f json c1
     assert_status 0

@@ -40,6 +40,15 @@ teardown() {
     wait 2>/dev/null || true
 }
 
+# wait_nonempty FILE: until a server has written FILE (its port), 5 s at most.
+wait_nonempty() {
+    local i
+    for i in $(seq 250); do
+        [ -s "$1" ] && return 0
+        sleep 0.02
+    done
+}
+
 # start_namespace: a process in a new network namespace (and, rootless,
 # a new user namespace mapping the caller to root): NS_PID.
 start_namespace() {
@@ -128,11 +137,7 @@ else:
         s.sendto(header + query[12:end] + records, peer)
 PY
     SERVER_PIDS+=($!)
-    local i
-    for i in $(seq 250); do
-        [ -s "$T/$kind.port" ] && break
-        sleep 0.02
-    done
+    wait_nonempty "$T/$kind.port"
 }
 
 @test "nook-slirp: a bad option is one error line on the ready fd and exit 1" {
@@ -328,4 +333,115 @@ PY
     grep -q "SIGTERM: exiting" "$T/helper.log"
     # The log's lines carry UTC timestamps.
     grep -qE '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z nook-slirp\[[0-9]+\]: ' "$T/helper.log"
+}
+
+# raw_syn_to PORT: from inside NS_PID's network namespace, a TCP SYN
+# written straight to tap0 (an AF_PACKET socket: what a container with
+# CAP_NET_RAW can do) from 10.0.2.100 to the host's 127.0.0.1:PORT,
+# which the kernel would never route there itself.
+raw_syn_to() {
+    in_namespace "$NOOK_PYTHON" - "$1" <<'PY'
+import socket, struct, sys
+port = int(sys.argv[1])
+def csum(data):
+    if len(data) % 2:
+        data += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return ~s & 0xffff
+src, dst = socket.inet_aton("10.0.2.100"), socket.inet_aton("127.0.0.1")
+tcp = struct.pack("!HHIIBBHHH", 40123, port, 1, 0, 5 << 4, 0x02, 65535, 0, 0)
+tcp = tcp[:16] + struct.pack("!H", csum(src + dst + struct.pack("!BBH", 0, 6, len(tcp)) + tcp)) + tcp[18:]
+ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), 1, 0, 64, 6, 0, src, dst)
+ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind(("tap0", 0))
+s.send(b"\x52\x55\x0a\x00\x02\x02" + b"\x02\x00\x00\x00\x00\x01" + b"\x08\x00" + ip + tcp)
+PY
+}
+
+# start_accept_counter: a TCP listener on the host's 127.0.0.1 that
+# appends a line to $T/accepted for every connection; its port in
+# $T/counter.port.
+start_accept_counter() {
+    "$NOOK_PYTHON" - "$T" 3>&- >/dev/null 2>&1 <<'PY' &
+import os, socket, sys
+tmp = sys.argv[1]
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(8)
+with open(tmp + "/counter.port.tmp", "w") as f:
+    f.write(str(s.getsockname()[1]))
+os.rename(tmp + "/counter.port.tmp", tmp + "/counter.port")
+while True:
+    c, _ = s.accept()
+    with open(tmp + "/accepted", "a") as f:
+        f.write("accepted\n")
+    c.close()
+PY
+    SERVER_PIDS+=($!)
+    wait_nonempty "$T/counter.port"
+}
+
+@test "nook-slirp: without --host-loopback a frame written to the host's 127.0.0.1 is dropped; with it, it goes through" {
+    start_accept_counter
+    port=$(cat "$T/counter.port")
+    start_namespace
+    start_helper
+    [ "$READY" = ok ]
+    raw_syn_to "$port"
+    sleep 1
+    [ ! -e "$T/accepted" ]
+    grep -q "a frame from the container to the host's loopback was dropped (host loopback is off)" "$T/helper.log"
+    kill "$HELPER_PID"
+    wait_helper
+
+    # The same frame with host loopback on reaches the listener: the check
+    # above can fail.
+    start_helper --host-loopback
+    [ "$READY" = ok ]
+    raw_syn_to "$port"
+    for i in $(seq 50); do
+        [ -e "$T/accepted" ] && break
+        sleep 0.1
+    done
+    [ -e "$T/accepted" ]
+}
+
+@test "nook-slirp: --init-from: the init comes over a socket after the setup that needs none; a closed socket ends the helper quietly" {
+    start_namespace
+    # The init's pid and a pidfd of it, sent on a unix socket once the
+    # helper has started (nook sends them after its clone).
+    "$NOOK_PYTHON" - "$HELPER" "$NS_PID" "$T" <<'PY'
+import os, socket, struct, sys, time
+helper, pid, tmp = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+def run(send):
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    r, w = os.pipe()
+    os.set_inheritable(w, True)
+    os.set_inheritable(theirs.fileno(), True)
+    child = os.posix_spawn(helper, [helper, "--init-from", str(theirs.fileno()), "--ready-fd", str(w),
+                                    "--log", tmp + "/helper.log"], os.environ)
+    os.close(w)
+    theirs.close()
+    time.sleep(0.3)
+    if send:
+        pidfd = os.pidfd_open(pid)
+        socket.send_fds(ours, [struct.pack("=i", pid)], [pidfd])
+        os.close(pidfd)
+    ours.close()
+    line = os.read(r, 200).decode()
+    if send:
+        os.kill(child, 15)
+    _, status = os.waitpid(child, 0)
+    return line, os.waitstatus_to_exitcode(status)
+line, code = run(True)
+assert line == "ok\n", line
+line, code = run(False)
+assert line == "" and code == 0, (line, code)
+print("ok")
+PY
+    grep -q "ready: pid $NS_PID, tap0 10.0.2.100/24" "$T/helper.log"
+    [ "$(grep -c 'ready: ' "$T/helper.log")" -eq 1 ]
 }

@@ -466,6 +466,62 @@ c["linux"]["gidMappings"] = [{"containerID": 0, "hostID": 300000, "size": 65536}
     assert_no_helper c1
 }
 
+@test "network: nook run reaps its helper, so none is left for a PID 1 that reaps nothing" {
+    make_net_bundle "$B" '{}' sleep 2
+    # A subreaper that never reaps stands in for such a PID 1 (this very
+    # machine's): a helper nook run leaves running or unreaped becomes its
+    # child. The helper is stopped while the container runs, so that it is
+    # still there when nook run deletes the container (else it may exit
+    # first, on the init's exit, and be reaped with it). After nook run
+    # has returned the subreaper prints each child it has.
+    run "$NOOK_PYTHON" - "$NOOK_ROOT/c1/network.log" "$NOOK" --root "$NOOK_ROOT" run -b "$B" c1 <<'PY'
+import ctypes, glob, os, signal, subprocess, sys, time
+PR_SET_CHILD_SUBREAPER = 36
+if ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
+    sys.exit("prctl(PR_SET_CHILD_SUBREAPER) failed")
+log, cmd = sys.argv[1], sys.argv[2:]
+nook = subprocess.Popen(cmd, stdin=subprocess.DEVNULL)
+helper = None
+for _ in range(100):
+    for cmdline in glob.glob("/proc/[0-9]*/cmdline"):
+        try:
+            args = open(cmdline, "rb").read().split(b"\0")
+        except OSError:
+            continue
+        if args[0].endswith(b"nook-slirp") and log.encode() in args:
+            helper = int(cmdline.split("/")[2])
+    if helper:
+        break
+    time.sleep(0.05)
+if not helper:
+    sys.exit("the helper never showed up")
+# Stopped once it has set up (create waits for that), while the container runs.
+for _ in range(200):
+    if os.path.exists(log) and "ready:" in open(log).read():
+        break
+    time.sleep(0.02)
+else:
+    sys.exit("the helper never got ready")
+os.kill(helper, signal.SIGSTOP)
+print("nook run exited", nook.wait())
+time.sleep(0.5)
+for f in glob.glob("/proc/self/task/*/children"):
+    for pid in open(f).read().split():
+        try:
+            stat = open("/proc/%s/stat" % pid).read()
+        except FileNotFoundError:
+            continue
+        print("left:", pid, stat[stat.index("(") : stat.rindex(")") + 3])
+PY
+    assert_status 0
+    assert_output_contains "nook run exited 0"
+    if [[ "$output" == *"left:"* ]]; then
+        echo "$output" >&2
+        return 1
+    fi
+    assert_no_leftovers c1 "$B"
+}
+
 # refused ANNOTATIONS_PY WANT [NAMESPACES_PY]: create with these
 # annotations fails with one line containing WANT, and leaves nothing.
 refused() {

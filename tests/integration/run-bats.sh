@@ -2,7 +2,7 @@
 # run-bats.sh: run one bats file for meson (TAP on stdout) in one mode.
 #   rootless: as the caller when not root; as the test user when root.
 #   root:     only when started as root (the root-mode cases); skipped otherwise.
-# Usage: run-bats.sh rootless|root FILE.bats
+# Usage: [NOOK_BATS_FILTER=REGEX] run-bats.sh rootless|root FILE.bats
 set -u
 
 # Internal, for in_own_cgroup below: in the new cgroup and mount
@@ -23,6 +23,10 @@ fi
 mode=$1
 file=$2
 bats_args=(--tap)
+# By hand: only the tests whose names match (bats --filter).
+if [ -n "${NOOK_BATS_FILTER:-}" ]; then
+    bats_args+=(--filter "$NOOK_BATS_FILTER")
+fi
 
 bail() {
     echo "Bail out! $*"

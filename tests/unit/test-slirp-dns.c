@@ -672,6 +672,60 @@ static void test_nat_loopback_guard(struct tap *t)
     CHECK(t, all, "other addresses pass with host loopback off (the gateway is libslirp's to refuse)");
 }
 
+static void test_even_window(struct tap *t)
+{
+    uint8_t f[256], hdr[NOOK_SLIRP_NAT_HDR_MAX];
+    size_t len = make_tcp(f, AF_INET, "10.0.2.2", 5201, "10.0.2.100", 40000, 100);
+    put16(f + 34 + 14, 0xffff);
+    /* make_tcp's checksum was over window 65535: recompute it. */
+    put16(f + 34 + 16, 0);
+    {
+        uint8_t pseudo[12] = { 0 };
+        memcpy(pseudo, f + 14 + 12, 8);
+        pseudo[9] = 6;
+        put16(pseudo + 10, 120);
+        const uint8_t *parts[] = { pseudo, f + 34 };
+        size_t lens[] = { 12, 120 };
+        put16(f + 34 + 16, reference_checksum(parts, lens, 2));
+    }
+    CHECK(t, tcp_checksums_right(f, len), "the test's segment with window 65535 has right checksums");
+    size_t n = nook_slirp_nat_even_window(f, len, hdr);
+    CHECK(t, n == 54, "window 65535: the 54 bytes of headers are copied");
+    uint8_t whole[256];
+    memcpy(whole, hdr, n);
+    memcpy(whole + n, f + n, len - n);
+    CHECK(t, get16(whole + 34 + 14) == 0xfffe && tcp_checksums_right(whole, len) &&
+                 memcmp(whole, f, 34 + 14) == 0 && memcmp(whole + 34 + 18, f + 34 + 18, len - 34 - 18) == 0,
+          "... the window is 65534, the checksum right, nothing else changed");
+    CHECK(t, get16(f + 34 + 14) == 0xffff, "... the frame itself is untouched");
+
+    len = make_tcp(f, AF_INET6, "fd00::2", 5201, "fd00::100", 40000, 10);
+    put16(f + 54 + 14, 0xffff);
+    put16(f + 54 + 16, 0);
+    {
+        uint8_t pseudo[40] = { 0 };
+        memcpy(pseudo, f + 14 + 8, 32);
+        put16(pseudo + 34, 30);
+        pseudo[39] = 6;
+        const uint8_t *parts[] = { pseudo, f + 54 };
+        size_t lens[] = { 40, 30 };
+        put16(f + 54 + 16, reference_checksum(parts, lens, 2));
+    }
+    n = nook_slirp_nat_even_window(f, len, hdr);
+    memcpy(whole, hdr, n);
+    memcpy(whole + n, f + n, len - n);
+    CHECK(t, n == 74 && get16(whole + 54 + 14) == 0xfffe && tcp_checksums_right(whole, len),
+          "IPv6 too: window 65534, checksum right");
+
+    len = make_tcp(f, AF_INET, "10.0.2.2", 5201, "10.0.2.100", 40000, 10);
+    put16(f + 34 + 14, 29200);
+    CHECK(t, nook_slirp_nat_even_window(f, len, hdr) == 0, "another window is left alone");
+    uint8_t dns[64];
+    len = make_frame4(f, "10.0.2.100", 53, 17, 0, dns, make_query(dns, 1));
+    CHECK(t, nook_slirp_nat_even_window(f, len, hdr) == 0, "UDP is left alone");
+    CHECK(t, nook_slirp_nat_even_window(f, 40, hdr) == 0, "a short frame is left alone");
+}
+
 /* The incremental update against a full recomputation, over random data. */
 static void test_checksum_adjust(struct tap *t)
 {
@@ -715,5 +769,6 @@ int main(void)
     test_nat_dns_tcp(&t);
     test_nat_loopback_guard(&t);
     test_checksum_adjust(&t);
+    test_even_window(&t);
     return tap_done(&t);
 }
