@@ -87,6 +87,18 @@ int hostcheck_make_mounts_private(struct hostcheck_trial *out);
 
 /* ---- the checks, one function each (hostcheck-*.c) ---- */
 
+/* A character device an unprivileged user must open read-write
+ * (hostcheck-device.c): name below the device directory ("fuse",
+ * "net/tun"), the module that provides it (also its udev KERNEL name),
+ * what fails without it. */
+struct hostcheck_device {
+    const char *name;
+    const char *module;
+    const char *impact;
+    bool must_be_char;
+};
+void hostcheck_device(struct nook_check_context *ctx, struct nook_check_result *r, const struct hostcheck_device *dev);
+
 void hostcheck_userns_sysctl(struct nook_check_context *ctx, struct nook_check_result *r);
 void hostcheck_userns_apparmor(struct nook_check_context *ctx, struct nook_check_result *r);
 void hostcheck_userns_trial(struct nook_check_context *ctx, struct nook_check_result *r);

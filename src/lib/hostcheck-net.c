@@ -17,54 +17,12 @@
 
 void hostcheck_net_tun(struct nook_check_context *ctx, struct nook_check_result *r)
 {
-    r->required = false;
-    _cleanup_free_ char *path = NULL;
-    if (asprintf(&path, "%s/net/tun", ctx->dev_dir) < 0) {
-        ctx->out_of_memory = true;
-        return;
-    }
-    hostcheck_file(ctx, r, path);
-    const char *impact =
-        "containers with slirp networking (nook.network: slirp) fail to start: nook-slirp cannot make their tap device";
-    char name_buf[32];
-    struct stat st;
-    if (stat(path, &st) < 0) {
-        int saved = errno;
-        r->errnum = saved;
-        hostcheck_status(r, NOOK_CHECK_WARN);
-        hostcheck_found(ctx, r, "%s: %s (%s)", path, strerror(saved),
-                        hostcheck_errno_name(saved, name_buf, sizeof(name_buf)));
-        hostcheck_fix(ctx, r, "sudo modprobe tun");
-        hostcheck_fix(ctx, r, "echo tun | sudo tee /etc/modules-load.d/tun.conf   (loads it at every boot)");
-        hostcheck_fix(ctx, r, "inside a container: start it with --device /dev/net/tun");
-        hostcheck_impact(ctx, r, "%s", impact);
-        return;
-    }
-    char mode[16];
-    snprintf(mode, sizeof(mode), "%04o", (unsigned)(st.st_mode & 07777));
-    hostcheck_value(ctx, r, mode);
-    _cleanup_close_ int fd = open(path, O_RDWR | O_CLOEXEC);
-    if (fd >= 0) {
-        hostcheck_status(r, NOOK_CHECK_OK);
-        hostcheck_found(ctx, r, "%s (mode %s, owner uid %u) opens read-write", path, mode,
-                        (unsigned)st.st_uid);
-        return;
-    }
-    int saved = errno;
-    r->errnum = saved;
-    hostcheck_status(r, NOOK_CHECK_WARN);
-    hostcheck_found(ctx, r, "open %s read-write (mode %s, owner uid %u): %s (%s)", path, mode,
-                    (unsigned)st.st_uid, strerror(saved),
-                    hostcheck_errno_name(saved, name_buf, sizeof(name_buf)));
-    if (saved == EACCES) {
-        hostcheck_fix(ctx, r, "sudo chmod 0666 %s", path);
-        hostcheck_fix(ctx, r,
-                      "echo 'KERNEL==\"tun\", MODE=\"0666\"' | sudo tee /etc/udev/rules.d/99-tun.rules   (keeps it after a reboot)");
-    } else {
-        hostcheck_fix(ctx, r,
-                      "a device cgroup or an LSM denies it; inside a container: start it with --device /dev/net/tun");
-    }
-    hostcheck_impact(ctx, r, "%s", impact);
+    static const struct hostcheck_device tun = {
+        .name = "net/tun",
+        .module = "tun",
+        .impact = "containers with slirp networking (nook.network: slirp) fail to start: nook-slirp cannot make their tap device",
+    };
+    hostcheck_device(ctx, r, &tun);
 }
 
 /* ---- net.slirp ---- */

@@ -20,61 +20,13 @@ static const struct nook_check_packages fuse_overlayfs_packages = {
 
 void hostcheck_fuse_device(struct nook_check_context *ctx, struct nook_check_result *r)
 {
-    r->required = false;
-    _cleanup_free_ char *path = NULL;
-    if (asprintf(&path, "%s/fuse", ctx->dev_dir) < 0) {
-        ctx->out_of_memory = true;
-        return;
-    }
-    hostcheck_file(ctx, r, path);
-    const char *impact =
-        "fuse-overlayfs cannot run: overlay roots (nook.rootfs.overlay) work only where the kernel's overlay does (overlay.kernel)";
-    char name_buf[32];
-    struct stat st;
-    if (stat(path, &st) < 0) {
-        int saved = errno;
-        r->errnum = saved;
-        hostcheck_status(r, NOOK_CHECK_WARN);
-        hostcheck_found(ctx, r, "%s: %s (%s)", path, strerror(saved),
-                        hostcheck_errno_name(saved, name_buf, sizeof(name_buf)));
-        hostcheck_fix(ctx, r, "sudo modprobe fuse");
-        hostcheck_fix(ctx, r, "echo fuse | sudo tee /etc/modules-load.d/fuse.conf   (loads it at every boot)");
-        hostcheck_fix(ctx, r, "inside a container: start it with --device /dev/fuse");
-        hostcheck_impact(ctx, r, "%s", impact);
-        return;
-    }
-    char mode[16];
-    snprintf(mode, sizeof(mode), "%04o", (unsigned)(st.st_mode & 07777));
-    hostcheck_value(ctx, r, mode);
-    if (!S_ISCHR(st.st_mode)) {
-        hostcheck_status(r, NOOK_CHECK_WARN);
-        hostcheck_found(ctx, r, "%s is not a character device", path);
-        hostcheck_fix(ctx, r, "sudo rm %s && sudo modprobe fuse", path);
-        hostcheck_impact(ctx, r, "%s", impact);
-        return;
-    }
-    _cleanup_close_ int fd = open(path, O_RDWR | O_CLOEXEC);
-    if (fd >= 0) {
-        hostcheck_status(r, NOOK_CHECK_OK);
-        hostcheck_found(ctx, r, "%s (mode %s, owner uid %u) opens read-write", path, mode,
-                        (unsigned)st.st_uid);
-        return;
-    }
-    int saved = errno;
-    r->errnum = saved;
-    hostcheck_status(r, NOOK_CHECK_WARN);
-    hostcheck_found(ctx, r, "open %s read-write (mode %s, owner uid %u): %s (%s)", path, mode,
-                    (unsigned)st.st_uid, strerror(saved),
-                    hostcheck_errno_name(saved, name_buf, sizeof(name_buf)));
-    if (saved == EACCES) {
-        hostcheck_fix(ctx, r, "sudo chmod 0666 %s", path);
-        hostcheck_fix(ctx, r,
-                      "echo 'KERNEL==\"fuse\", MODE=\"0666\"' | sudo tee /etc/udev/rules.d/99-fuse.rules   (keeps it after a reboot)");
-    } else {
-        hostcheck_fix(ctx, r,
-                      "a device cgroup or an LSM denies it; inside a container: start it with --device /dev/fuse");
-    }
-    hostcheck_impact(ctx, r, "%s", impact);
+    static const struct hostcheck_device fuse = {
+        .name = "fuse",
+        .module = "fuse",
+        .impact = "fuse-overlayfs cannot run: overlay roots (nook.rootfs.overlay) work only where the kernel's overlay does (overlay.kernel)",
+        .must_be_char = true,
+    };
+    hostcheck_device(ctx, r, &fuse);
 }
 
 /* ---- overlay.kernel ---- */
