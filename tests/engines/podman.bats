@@ -400,7 +400,7 @@ wait_for_log() {
     pm run -d --name c1 "$IMAGE" sh -c 'while :; do echo tick; sleep 0.1; done' >/dev/null
     run --separate-stderr pm pause c1
     if [ "$status" -ne 0 ] && [[ "$stderr" == *cgroup* ]]; then
-        skip "podman refuses pause on this host: ${stderr#Error: } (runs where a cgroup v2 subtree is delegated)"
+        skip "podman refuses pause on this host: ${stderr#Error: } (tests/vm/podman.bats runs it in the VM harness, where a cgroup v2 subtree is delegated)"
     fi
     assert_status 0
     run --separate-stderr pm inspect --format '{{.State.Status}}' c1
@@ -421,7 +421,7 @@ wait_for_log() {
 @test "--memory: the limit is in the container's cgroup and enforced" {
     run --separate-stderr pm run --rm --memory 32m "$IMAGE" cat /sys/fs/cgroup/memory.max
     if [[ "$stderr" == *"not supported"* ]]; then
-        skip "podman cannot apply limits here: $(grep -m1 'not supported' <<<"$stderr") (it runs where /sys/fs/cgroup is cgroup v2 with a subtree delegated to the user)"
+        skip "podman cannot apply limits here: $(grep -m1 'not supported' <<<"$stderr") (tests/vm/podman.bats runs it in the VM harness: cgroup v2 with a subtree delegated to the user)"
     fi
     assert_status 0
     [ "$output" = 33554432 ] || { echo "memory.max: $output; $stderr" >&2; return 1; }
@@ -432,7 +432,7 @@ wait_for_log() {
 @test "--pids-limit: the limit is in the container's cgroup and enforced" {
     run --separate-stderr pm run --rm --pids-limit 10 "$IMAGE" cat /sys/fs/cgroup/pids.max
     if [[ "$stderr" == *"not supported"* ]]; then
-        skip "podman cannot apply limits here: $(grep -m1 'not supported' <<<"$stderr") (it runs where /sys/fs/cgroup is cgroup v2 with a subtree delegated to the user)"
+        skip "podman cannot apply limits here: $(grep -m1 'not supported' <<<"$stderr") (tests/vm/podman.bats runs it in the VM harness: cgroup v2 with a subtree delegated to the user)"
     fi
     assert_status 0
     [ "$output" = 10 ] || { echo "pids.max: $output; $stderr" >&2; return 1; }

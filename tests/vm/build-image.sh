@@ -32,12 +32,18 @@ esac
 # cgroup manager), newuidmap/newgidmap (rootless id maps), a kernel and
 # initrd to boot, the shared libraries nook links (json-glib, seccomp) or
 # loads (libsystemd, libsubid), busybox-static for the test bundle, bats and
-# python3 for the tests themselves.
+# python3 for the tests themselves. podman for podman.bats, with what it
+# needs rootless that debootstrap (Depends only, first alternatives, no
+# virtual packages) would not bring: conmon, catatonit, slirp4netns,
+# fuse-overlayfs, netavark (containers-common depends on a virtual network
+# stack), crun (the runtime podman depends on; the tests give it nook).
 packages=(
     systemd systemd-sysv udev dbus dbus-user-session libpam-systemd
     linux-image-amd64 initramfs-tools kmod procps util-linux e2fsprogs
     uidmap libsubid4 libjson-glib-1.0-0 libseccomp2 libslirp0 libsystemd0
     busybox-static bats python3
+    podman conmon catatonit slirp4netns fuse-overlayfs netavark crun
+    golang-github-containers-common golang-github-containers-image
 )
 
 say() { printf 'build-image.sh: %s\n' "$*" >&2; }

@@ -1,8 +1,8 @@
 #!/bin/bash
 # check.sh: nook's VM tests from start to end, for CI and on demand: build
-# (or reuse) the guest image, boot it, run tests/vm/*.bats inside as the
-# test user against a nook build made on this host, and print one TAP
-# stream on stdout. When the VM cannot be had (no image could be built, the
+# (or reuse) the guest image, boot it, run tests/vm/*.bats inside (as the
+# test user; the *-root.bats files as root) against a nook build made on
+# this host, and print one TAP stream on stdout. When the VM cannot be had (no image could be built, the
 # guest never ran the tests, or the time given is too short), every test is
 # reported as skipped with the reason: never silently missing.
 #
@@ -80,7 +80,9 @@ run_log=$(mktemp /tmp/nook-vm-run.XXXXXX)
 trap 'rm -f "$tap" "$run_log"' EXIT
 relative=()
 for f in "${files[@]}"; do relative+=("tests/vm/${f##*/}"); done
-"$here/run.sh" --timeout "$(remaining)" --share "$source_root" -- \
+# As root in the guest: guest-tests.sh runs the *-root.bats files itself
+# and hands the others to tester's systemd manager.
+"$here/run.sh" --root --timeout "$(remaining)" --share "$source_root" -- \
     tests/vm/guest-tests.sh "$build" "${relative[@]}" 2> "$run_log" | tee "$tap"
 status=${PIPESTATUS[0]}
 cat "$run_log" >&2

@@ -1,7 +1,8 @@
 #!/bin/bash
 # run.sh: boot nook's test VM (tests/vm/build-image.sh makes it), run one
-# command inside as the user `tester` through its systemd user manager,
-# stream the command's output here, power off, and exit with its status.
+# command inside as the user `tester` through its systemd user manager (or
+# as root in a system service, --root), stream the command's output here,
+# power off, and exit with its status.
 # The checkout is shared into the guest at the same path, so a build tree
 # made on this host (absolute paths and all) runs there as it is. Every run
 # starts from the pristine image (writes go to a throw-away snapshot) and
@@ -13,6 +14,8 @@
 #   --share DIR     the host directory shared read-write at the same path
 #                   (default: this checkout)
 #   --workdir DIR   the command's working directory (default: the share)
+#   --root          run the command as root, in a transient system service
+#                   (system bus, cgroup under system.slice), not as tester
 #   --env NAME=VAL  set a variable for the command (repeatable)
 #   --timeout SEC   give up after SEC seconds, boot included (default 1200)
 #   --mem MB        guest memory (default 2048)
@@ -31,6 +34,7 @@ timeout=1200
 mem=2048
 cpus=$(nproc)
 keep=""
+as_user=tester
 env_lines=()
 
 fail() {
@@ -43,6 +47,7 @@ while [ $# -gt 0 ]; do
         --share) [ $# -ge 2 ] || fail "--share needs a directory"
                  share=$(realpath -e "$2") || fail "--share: no directory $2"; shift 2 ;;
         --workdir) [ $# -ge 2 ] || fail "--workdir needs a path"; workdir=$2; shift 2 ;;
+        --root) as_user=root; shift ;;
         --env) [ $# -ge 2 ] || fail "--env needs NAME=VALUE"
                [[ "$2" =~ ^[A-Za-z_][A-Za-z0-9_]*=[^$'\n']*$ ]] || fail "--env: '$2' is not NAME=VALUE on one line"
                env_lines+=("$2"); shift 2 ;;
@@ -82,6 +87,7 @@ chmod 0755 "$ctl"
 { echo '#!/bin/bash'; printf '%q ' "$@"; echo; } > "$ctl/command"
 echo "$share" > "$ctl/share"
 echo "${workdir:-$share}" > "$ctl/workdir"
+echo "$as_user" > "$ctl/as"
 [ ${#env_lines[@]} -gt 0 ] && printf '%s\n' "${env_lines[@]}" > "$ctl/env"
 : > "$ctl/output"
 chmod 0644 "$ctl"/*
