@@ -97,9 +97,11 @@ static int spec_map(const struct nook_spec_id_mapping *items, size_t count, stru
     return 0;
 }
 
-/* One idmapped mount: its detached copy in *out. */
-static int prepare_one(const struct nook_spec_mount *m, size_t index, const char *bundle,
-                       const struct nook_idmaps *container_maps, int *out, struct nook_error *err)
+/* What makes an idmapped mount invalid whoever asks for it: checked for
+ * every such mount before anything else, so that an invalid one is an
+ * invalid-argument error even where nook could not make a valid one. */
+static int check_one(const struct nook_spec_mount *m, size_t index, const struct nook_idmaps *container_maps,
+                     struct nook_error *err)
 {
     bool bind = has_option(m, "bind") || has_option(m, "rbind") || (m->type && strcmp(m->type, "bind") == 0);
     if (!bind || !m->source)
@@ -111,6 +113,22 @@ static int prepare_one(const struct nook_spec_mount *m, size_t index, const char
         return nook_error_set(err, EINVAL, ".mounts[%zu]: %s without %s: an idmapped mount needs both",
                               index, m->n_uid_mappings ? "uidMappings" : "gidMappings",
                               m->n_uid_mappings ? "gidMappings" : "uidMappings");
+    if (!m->n_uid_mappings && !container_maps)
+        /* runtime-spec: "If there are no uidMappings and gidMappings
+         * specified and the container isn't using user namespaces, an
+         * invalid argument error MUST be returned." */
+        return nook_error_set(err, EINVAL,
+                              ".mounts[%zu]: \"%s\" without uidMappings and gidMappings takes the "
+                              "container's user namespace mappings, and the container has no user "
+                              "namespace",
+                              index, has_option(m, "ridmap") ? "ridmap" : "idmap");
+    return 0;
+}
+
+/* One idmapped mount, check_one() passed: its detached copy in *out. */
+static int prepare_one(const struct nook_spec_mount *m, size_t index, const char *bundle,
+                       const struct nook_idmaps *container_maps, int *out, struct nook_error *err)
+{
     struct nook_idmap uid = { 0 }, gid = { 0 };
     _cleanup_free_ struct nook_id_range *own_uids = NULL, *own_gids = NULL;
     if (m->n_uid_mappings) {
@@ -120,18 +138,9 @@ static int prepare_one(const struct nook_spec_mount *m, size_t index, const char
         if (spec_map(m->gid_mappings, m->n_gid_mappings, &gid) < 0)
             return nook_error_set(err, ENOMEM, "out of memory");
         own_gids = gid.ranges;
-    } else if (container_maps) {
+    } else {
         uid = container_maps->uid;
         gid = container_maps->gid;
-    } else {
-        /* runtime-spec: "If there are no uidMappings and gidMappings
-         * specified and the container isn't using user namespaces, an
-         * invalid argument error MUST be returned." */
-        return nook_error_set(err, EINVAL,
-                              ".mounts[%zu]: \"%s\" without uidMappings and gidMappings takes the "
-                              "container's user namespace mappings, and the container has no user "
-                              "namespace",
-                              index, has_option(m, "ridmap") ? "ridmap" : "idmap");
     }
 
     char source[4096];
@@ -174,6 +183,13 @@ int nook_idmapped_mounts_prepare(const struct nook_spec *spec, const char *bundl
         wanted += nook_mount_wants_idmap(&spec->mounts[i]);
     if (wanted == 0)
         return 0;
+    for (size_t i = 0; i < spec->n_mounts; i++) {
+        if (!nook_mount_wants_idmap(&spec->mounts[i]))
+            continue;
+        int r = check_one(&spec->mounts[i], i, container_maps, err);
+        if (r < 0)
+            return r;
+    }
     if (!privileged) {
         for (size_t i = 0; i < spec->n_mounts; i++)
             if (nook_mount_wants_idmap(&spec->mounts[i]))

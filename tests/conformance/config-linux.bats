@@ -120,9 +120,33 @@ c.pop("hostname", None)'
 # "If a namespace type is not specified in the namespaces array, the
 # container MUST inherit the runtime namespace of that type." (user)
 @test "config-linux.md#namespaces: without a user entry the container is in the runtime's user namespace" {
-    skip_rootless "an unprivileged runtime cannot set up a container without a user namespace of its own; nook makes one, as crun does"
     make_bundle "$B" sh -c "$PRINT_NS"
     edit_config "$B" 'c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] != "user"]'
+    if [ "$NOOK_TEST_MODE" != root ]; then
+        # Rootless, on the host, nook cannot set a container up in the
+        # host's user namespace (no mount, no mknod, no other namespace
+        # without privilege there): it makes one of its own, as crun does,
+        # whose root is the caller (the bundle has no mappings: the
+        # caller's id, then its subordinate ids), and the process is still
+        # the configured user there.
+        edit_config "$B" 'c["process"]["args"] = ["sh", "-c", """'"$PRINT_NS"'; echo "id $(id -u):$(id -g)"; cat /proc/self/uid_map"""]'
+        run nook run -b "$B" c1
+        assert_status 0
+        [ -n "$(ns_line user)" ] && [ "$(ns_line user)" != "$(ns_of $$ user)" ] ||
+            { echo "the container's user namespace is the host's: $output" >&2; false; }
+        want=$(edit_config "$B" 'print("%d:%d" % (c["process"]["user"]["uid"], c["process"]["user"]["gid"]))')
+        [ "$(ns_line id)" = "$want" ] || { echo "the process is not $want: $output" >&2; false; }
+        [[ "$output" =~ (^|$'\n')\ *0\ +$(id -u)\ +1($'\n'|$) ]] ||
+            { echo "the container's root is not $(id -u) on the host: $output" >&2; false; }
+        # Started as root of a user namespace (as_userns_root, as rootless
+        # podman starts it), nook can: the container is in that namespace.
+        edit_config "$B" 'c["linux"].pop("uidMappings", None); c["linux"].pop("gidMappings", None)'
+        run as_userns_root sh -c "readlink /proc/self/ns/user; exec \"\$@\"" sh "$NOOK" --root "$NOOK_ROOT" run -b "$B" c2
+        assert_status 0
+        [ "$(ns_line user)" = "${lines[0]}" ] ||
+            { echo "the container left the runtime's user namespace ${lines[0]}: $output" >&2; false; }
+        return 0
+    fi
     run nook run -b "$B" c1
     assert_status 0
     [ "$(ns_line user)" = "$(ns_of $$ user)" ]
@@ -265,7 +289,45 @@ c['linux']['gidMappings'] = maps('$GIDS')"
 # (int64, REQUIRED unless type is p) - major, minor numbers for the
 # device." (made with mknod, which needs privilege)
 @test "config-linux.md#devices: character, unbuffered and block devices of any numbers are made" {
-    skip_rootless "creating a device node needs CAP_MKNOD over the host; rootless nook binds the host's device of the same path instead"
+    if [ "$NOOK_TEST_MODE" != root ]; then
+        # Rootless, making a device node needs CAP_MKNOD over the host:
+        # nook binds the host's node of the same path instead, as runc and
+        # crun do. Each is then the host's very device (the same type and
+        # numbers) and works as far as the host's permissions let the
+        # caller (tun and fuse are open to all, loop0 is root's). A device
+        # the host lacks at that path, of another type or other numbers,
+        # is an error naming it, and nothing is left.
+        for d in /dev/net/tun /dev/fuse /dev/loop0; do
+            [ -e "$d" ] || skip "the host has no $d to bind"
+        done
+        make_bundle "$B" sh -c 'stat -c "%F %t:%T" /dev/net/tun /dev/fuse /dev/loop0
+for d in /dev/net/tun /dev/fuse /dev/loop0; do if (: <>$d) 2>/dev/null; then echo "$d opens"; else echo "$d refused"; fi; done'
+        edit_config "$B" 'c["linux"]["devices"] = [
+    {"path": "/dev/net/tun", "type": "c", "major": 10, "minor": 200},
+    {"path": "/dev/fuse", "type": "u", "major": 10, "minor": 229},
+    {"path": "/dev/loop0", "type": "b", "major": 7, "minor": 0}]
+c["linux"]["resources"] = {}'
+        run nook run -b "$B" c1
+        assert_status 0
+        [ "${lines[0]}" = "$(stat -c "%F %t:%T" /dev/net/tun)" ] && [ "${lines[0]}" = "character special file a:c8" ]
+        [ "${lines[1]}" = "$(stat -c "%F %t:%T" /dev/fuse)" ] && [ "${lines[1]}" = "character special file a:e5" ]
+        [ "${lines[2]}" = "$(stat -c "%F %t:%T" /dev/loop0)" ] && [ "${lines[2]}" = "block special file 7:0" ]
+        for d in /dev/net/tun /dev/fuse /dev/loop0; do
+            if [ -r "$d" ] && [ -w "$d" ]; then want="$d opens"; else want="$d refused"; fi
+            assert_output_contains "$want"
+        done
+        for bad in /dev/conformance-null:c:1:3 /dev/null:b:1:3 /dev/full:c:1:3; do
+            IFS=: read -r path type major minor <<<"$bad"
+            edit_config "$B" "c['linux']['devices'] = [{'path': '$path', 'type': '$type', 'major': $major, 'minor': $minor}]"
+            nook_capture create -b "$B" c2
+            [ "$status" -ne 0 ] || { echo "created with $bad" >&2; false; }
+            [ "${#lines[@]}" -eq 1 ] || { echo "not one line: $output" >&2; false; }
+            assert_output_contains ".linux.devices[0]"
+            assert_output_contains "\"$path\""
+            assert_no_leftovers c2 "$B"
+        done
+        return 0
+    fi
     make_bundle "$B" sh -c 'stat -c "%F %t:%T" /dev/conformance-null /dev/conformance-zero /dev/conformance-loop; echo x >/dev/conformance-null && echo null-works'
     edit_config "$B" 'c["linux"]["devices"] = [
     {"path": "/dev/conformance-null", "type": "c", "major": 1, "minor": 3},
@@ -436,7 +498,19 @@ c["mounts"].append({"destination": "/sys/fs/cgroup", "type": "cgroup", "source":
 # specify such a mount, the runtime SHOULD NOT change the cgroup
 # ownership."
 @test "config-linux.md#cgroup-ownership: with /sys/fs/cgroup read-only the container's cgroup keeps its owner" {
-    skip_rootless "the delegated cgroup is the caller's, who is the container's root, whatever the mount"
+    if [ "$NOOK_TEST_MODE" != root ]; then
+        # Rootless, nook changes no cgroup's owner (it could only give it
+        # away to ids the caller does not hold); the cgroup it makes in
+        # the caller's delegation is the caller's, who is the container's
+        # root, and with the read-only mount it stays so, every file of it.
+        require_cgroup_delegation
+        cgroup_mount_bundle ro
+        nook_detached run -d -b "$B" c1
+        cg=$V2$(cgroup_of "$(init_pid c1)")
+        [ "$(cgroup_of "$(init_pid c1)")" != "$(cgroup_of $$)" ] || { echo "the container is in the test's cgroup" >&2; false; }
+        assert_cgroup_all_owned "$cg" "$(id -u):$(id -g)"
+        return 0
+    fi
     require_cgroup_delegation
     cgroup_mount_bundle ro
     nook_detached run -d -b "$B" c1
@@ -472,6 +546,30 @@ assert_cgroup_owned() {
     done
 }
 
+# assert_cgroup_all_owned CGROUP UID:GID: the cgroup directory and every
+# file in it belong to UID:GID (rootless: the caller, who made it).
+assert_cgroup_all_owned() {
+    local cg=$1 want=$2 f got
+    [ -d "$cg" ] || { echo "no cgroup $cg" >&2; return 1; }
+    for f in "$cg" "$cg"/*; do
+        got=$(stat -c %u:%g "$f")
+        [ "$got" = "$want" ] || { echo "$f belongs to $got, not $want" >&2; return 1; }
+    done
+}
+
+# root_manages_cgroup: container c1 of bundle $B, whose root makes a
+# child cgroup and moves itself into it (through a cgroup2 mount: on a
+# hybrid host "cgroup" is the host's v1 tree, read-only).
+root_manages_cgroup() {
+    edit_config "$B" "c['process']['args'] = ['sh', '-c', 'mkdir /sys/fs/cgroup/child && echo \$\$ >/sys/fs/cgroup/child/cgroup.procs && grep ^0:: /proc/self/cgroup']
+for m in c['mounts']:
+    if m['destination'] == '/sys/fs/cgroup':
+        m['type'] = 'cgroup2'"
+    run nook run -b "$B" c1
+    assert_status 0
+    [ "$output" = "0::/child" ] || { echo "the container's root could not manage its cgroup: $output" >&2; false; }
+}
+
 # "Runtimes MAY, according to the following rules, change (or cause to be
 # changed) the owner of the container's cgroup to the host uid that maps to
 # the value of process.user.uid in the container namespace ... Runtimes
@@ -481,22 +579,31 @@ assert_cgroup_owned() {
 # directory and files within that directory that are listed in
 # /sys/kernel/cgroup/delegate."
 @test "config-linux.md#cgroup-ownership: with /sys/fs/cgroup read-write the cgroup is the container user's" {
-    skip_rootless "the delegated cgroup is the caller's, who is the container's root, whatever the mount"
+    if [ "$NOOK_TEST_MODE" != root ]; then
+        # Rootless, nook changes no cgroup's owner: the cgroup it makes in
+        # the caller's delegation is the caller's, who is the container's
+        # root, so for a container whose process.user is root the cgroup
+        # is that user's already, and it manages it (a child, a move into
+        # it, through a cgroup2 mount). For another process.user it stays
+        # root's (the spec's "MAY": the caller could only hand it to one
+        # of its subordinate ids from inside the container).
+        require_cgroup_delegation
+        cgroup_mount_bundle rw
+        nook_detached run -d -b "$B" c1
+        assert_cgroup_all_owned "$V2$(cgroup_of "$(init_pid c1)")" "$(id -u):$(id -g)"
+        nook delete --force c1
+        root_manages_cgroup
+        edit_config "$B" 'c["process"]["user"] = {"uid": 7, "gid": 7}; c["process"]["args"] = ["sleep", "100"]'
+        nook_detached run -d -b "$B" c2
+        assert_cgroup_all_owned "$V2$(cgroup_of "$(init_pid c2)")" "$(id -u):$(id -g)"
+        return 0
+    fi
     require_cgroup_delegation
     cgroup_mount_bundle rw
     nook_detached run -d -b "$B" c1
     assert_cgroup_owned "$V2$(cgroup_of "$(init_pid c1)")" 200000:300000
     nook delete --force c1
-    # So the container's root manages its cgroup: a child, a move into it
-    # (through a cgroup2 mount: on a hybrid host "cgroup" is the host's v1
-    # tree, read-only).
-    edit_config "$B" "c['process']['args'] = ['sh', '-c', 'mkdir /sys/fs/cgroup/child && echo \$\$ >/sys/fs/cgroup/child/cgroup.procs && grep ^0:: /proc/self/cgroup']
-for m in c['mounts']:
-    if m['destination'] == '/sys/fs/cgroup':
-        m['type'] = 'cgroup2'"
-    run nook run -b "$B" c1
-    assert_status 0
-    [ "$output" = "0::/child" ] || { echo "the container's root could not manage its cgroup: $output" >&2; false; }
+    root_manages_cgroup
 
     # The host uid of process.user.uid, whoever that is.
     edit_config "$B" 'c["process"]["user"] = {"uid": 7, "gid": 7}; c["process"]["args"] = ["sleep", "100"]'
@@ -532,7 +639,38 @@ done'
 # runtime MUST supply these devices") stay usable after the list, which
 # engines start with "deny all".
 @test "config-linux.md#allowed-device-list: the entries are applied in the listed order" {
-    skip_rootless "loading a device cgroup program needs CAP_SYS_ADMIN over the host, so rootless nook ignores the list, as runc and crun do; its devices are the host's own, bound in, with the host's permissions"
+    if [ "$NOOK_TEST_MODE" != root ]; then
+        # Rootless, loading a device cgroup program needs CAP_SYS_ADMIN
+        # over the host, so nook ignores the list and says nothing, as runc
+        # and crun do (engines send a list with rootless bundles too, a
+        # warning would come with each). The devices are the host's own
+        # nodes, bound in: what the list would deny stays usable, and the
+        # host's permissions decide (loop0 is root's on the host, refused
+        # whatever the list allows).
+        for d in /dev/net/tun /dev/loop0; do
+            [ -e "$d" ] || skip "the host has no $d to bind"
+        done
+        make_bundle "$B" sh -c 'for d in net/tun null loop0; do
+  for a in r w; do
+    if [ $a = r ]; then out=$(head -c 1 /dev/$d 2>&1 >/dev/null); else out=$( (: >/dev/$d) 2>&1); fi
+    case "$out" in *"not permitted"*) echo "$d $a denied" ;; *"ermission denied"*) echo "$d $a host-denied" ;; *) echo "$d $a allowed" ;; esac
+  done
+done'
+        edit_config "$B" "c['linux']['devices'] = [
+    {'path': '/dev/net/tun', 'type': 'c', 'major': 10, 'minor': 200},
+    {'path': '/dev/loop0', 'type': 'b', 'major': 7, 'minor': 0}]"
+        tun_access=allowed
+        [ -r /dev/net/tun ] && [ -w /dev/net/tun ] || tun_access=host-denied
+        for list in "{'allow': False, 'access': 'rwm'}, {'allow': False, 'type': 'c', 'major': 10, 'minor': 200, 'access': 'rwm'}" \
+            "{'allow': True, 'access': 'rwm'}"; do
+            edit_config "$B" "c['linux']['resources'] = {'devices': [$list]}"
+            run nook run -b "$B" c1
+            assert_status 0
+            [ "$output" = "$(printf '%s\n' "net/tun r $tun_access" "net/tun w $tun_access" 'null r allowed' 'null w allowed' \
+                'loop0 r host-denied' 'loop0 w host-denied')" ] || { echo "with [$list]: $output" >&2; false; }
+        done
+        return 0
+    fi
     require_cgroup_delegation
     major=$(free_char_major) || skip "no free character device major on this host"
     make_bundle "$B" sh -c "$ACCESS_REPORT"
@@ -889,9 +1027,17 @@ run_propagation() {
 # (rslave: the same for every mount below the rootfs; and "private: the
 # rootfs mount doesn't receive mount propagation events from the host")
 @test "config-linux.md#rootfs-mount-propagation: slave and rslave receive what the host mounts in the rootfs, private does not" {
-    skip_rootless "the rootfs would need a shared mount on the host to follow, which an unprivileged user cannot make"
     make_bundle "$B" true
     private_rootfs
+    launch=(unshare --mount --propagation unchanged)
+    if [ "$NOOK_TEST_MODE" != root ]; then
+        # Rootless, the test cannot make the host's mounts shared for the
+        # rootfs to follow. It plays the host as root of a user namespace
+        # of its own (as_userns_root), where it can, and starts nook there,
+        # as rootless podman does: the same checks.
+        launch=(as_userns_root)
+        root_style_config
+    fi
     # In the container: whether the host's mount arrives, the optional
     # fields of "/", and how many of its mounts are shared.
     cat >"$B/rootfs/probe.sh" <<'PROBE'
@@ -917,7 +1063,7 @@ umount "$B/rootfs/home"
 HOST
     for value in slave rslave private; do
         edit_config "$B" "c['linux']['rootfsPropagation'] = '$value'; c['process']['args'] = ['sh', '/probe.sh']"
-        run unshare --mount --propagation unchanged bash "$BATS_TEST_TMPDIR/host.sh" "c-$value"
+        run "${launch[@]}" bash "$BATS_TEST_TMPDIR/host.sh" "c-$value"
         assert_status 0
         output=$(cat "$BATS_TEST_TMPDIR/c-$value.out")
         [ "$(state_get "c-$value" status)" = stopped ]

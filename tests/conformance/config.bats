@@ -326,17 +326,38 @@ before_pivot() {
 
 # The "MUST" options bind and rbind: "Bind mount", "Recursive bind mount".
 @test "config.md#linux-mount-options: bind leaves the submounts out, rbind takes them along" {
-    skip_rootless "the kernel refuses a user namespace a bind without the submounts the host locked under it (EINVAL); rbind is in the other tests"
-    grep -q ' /dev/pts ' /proc/self/mountinfo || skip "the host's /dev has no /dev/pts submount to tell them apart"
+    if [ "$NOOK_TEST_MODE" != root ]; then
+        # Rootless, every host mount is locked in the container's user
+        # namespace, and the kernel refuses a bind that would leave a locked
+        # submount out (EINVAL), as for runc and crun: create fails, naming
+        # the mount and why, and leaves nothing. The mounts nook made in the
+        # container are not locked (own_tree): a bind of those leaves the
+        # submount out, an rbind takes it along.
+        make_bundle "$B" true
+        add_mount '{"destination": "/run", "type": "tmpfs", "source": "tmpfs"}' \
+            '{"destination": "/run/bind", "source": "/dev", "options": ["bind"]}'
+        create_refused_one_line '"/run/bind"' "use rbind"
+        rm "$B/config.json"
+        make_bundle "$B" cat /proc/self/mountinfo
+        own_tree
+        add_mount '{"destination": "/run/bind", "source": "'"$TREE"'", "options": ["bind"]}' \
+            '{"destination": "/run/rbind", "source": "'"$TREE"'", "options": ["rbind"]}'
+        run nook run -b "$B" c2
+        assert_status 0
+        [ -n "$(mountinfo_line /run/bind)" ]
+        [ -z "$(mountinfo_line /run/bind/sub)" ]
+        [ -n "$(mountinfo_line /run/rbind/sub)" ]
+        return 0
+    fi
     make_bundle "$B" cat /proc/self/mountinfo
-    add_mount '{"destination": "/run", "type": "tmpfs", "source": "tmpfs"}' \
-        '{"destination": "/run/bind", "source": "/dev", "options": ["bind"]}' \
-        '{"destination": "/run/rbind", "source": "/dev", "options": ["rbind"]}'
+    submount_source
+    add_mount '{"destination": "/run/bind", "source": "'"$SRC"'", "options": ["bind"]}' \
+        '{"destination": "/run/rbind", "source": "'"$SRC"'", "options": ["rbind"]}'
     run nook run -b "$B" c1
     assert_status 0
     [ -n "$(mountinfo_line /run/bind)" ]
-    [ -z "$(mountinfo_line /run/bind/pts)" ]
-    [ -n "$(mountinfo_line /run/rbind/pts)" ]
+    [ -z "$(mountinfo_line /run/bind/$SUB)" ]
+    [ -n "$(mountinfo_line /run/rbind/$SUB)" ]
 }
 
 # The "MUST" option remount.
@@ -379,9 +400,45 @@ before_pivot() {
 # The "MUST" options slave and rslave ("Bind mount propagation"): a slave
 # receives what is mounted on its master, and sends nothing back.
 @test "config.md#linux-mount-options: slave and rslave receive mounts from the source, and send none back" {
-    skip_rootless "a slave needs a shared mount on the host to follow, and an unprivileged user cannot make one there"
     src=$BATS_TEST_TMPDIR/shared-src
     mkdir -p "$src"
+    if [ "$NOOK_TEST_MODE" != root ]; then
+        # Rootless, the test cannot make a shared mount on the host for a
+        # slave to follow. It makes one as root of a user namespace of its
+        # own (as_userns_root), the host rootless podman gives its runtime,
+        # and starts nook there with the same mounts: the same checks.
+        make_bundle "$B" sh -c 'while [ ! -e /run/slave/later/file ]; do usleep 50000; done; cat /proc/self/mountinfo; mount -t tmpfs back /run/slave 2>&1 || echo mount-failed'
+        add_mount '{"destination": "/run", "type": "tmpfs", "source": "tmpfs"}' \
+            '{"destination": "/run/slave", "source": "'"$src"'", "options": ["bind", "slave"]}' \
+            '{"destination": "/run/rslave", "source": "'"$src"'", "options": ["rbind", "rslave"]}'
+        edit_config "$B" 'c["process"]["capabilities"] = {k: ["CAP_SYS_ADMIN"] for k in ("bounding", "effective", "permitted")}
+c["linux"].pop("seccomp", None)'
+        root_style_config
+        cat >"$BATS_TEST_TMPDIR/host.sh" <<HOST
+set -e
+mount --bind "$src" "$src"
+mount --make-shared "$src"
+mkdir "$src/later"
+"$NOOK" --root "$NOOK_ROOT" run -d -b "$B" c1 </dev/null >"$BATS_TEST_TMPDIR/container.out" 2>"$BATS_TEST_TMPDIR/container.err"
+mount -t tmpfs later "$src/later"
+echo there >"$src/later/file"
+for i in \$(seq 100); do
+    "$NOOK" --root "$NOOK_ROOT" state c1 | grep -q '"stopped"' && break
+    sleep 0.1
+done
+if grep " $src .* - tmpfs back " /proc/self/mountinfo; then echo came-back; else echo none-back; fi
+HOST
+        run as_userns_root bash "$BATS_TEST_TMPDIR/host.sh"
+        assert_status 0
+        [ "${lines[-1]}" = none-back ] || { echo "the container's mount reached the source: $output" >&2; false; }
+        [ "$(state_get c1 status)" = stopped ]
+        output=$(cat "$BATS_TEST_TMPDIR/container.out")
+        [[ "$(mountinfo_line /run/slave)" == *" master:"* ]]
+        [[ "$(mountinfo_line /run/rslave)" == *" master:"* ]]
+        [ -n "$(mountinfo_line /run/slave/later)" ]
+        [[ "$output" != *mount-failed* ]] || { echo "the container could not mount on its slave: $output" >&2; false; }
+        return 0
+    fi
     mount --bind "$src" "$src"
     mount --make-shared "$src"
     mkdir "$src/later"
@@ -407,60 +464,128 @@ c["linux"].pop("seccomp", None)'
 # 5.12 or later"): rro, rnosuid, rnodev, rnoexec, rnosymfollow reach every
 # submount; rrw and rsymfollow clear what they set.
 @test "config.md#linux-mount-options: rro, rnosuid, rnodev, rnoexec, rnosymfollow reach the submounts; rrw, rsymfollow clear them" {
-    grep -q ' /dev/pts ' /proc/self/mountinfo || skip "the host's /dev has no /dev/pts submount"
     make_bundle "$B" cat /proc/self/mountinfo
-    add_mount '{"destination": "/run", "type": "tmpfs", "source": "tmpfs"}' \
-        '{"destination": "/run/set", "source": "/dev", "options": ["rbind", "rro", "rnosuid", "rnodev", "rnoexec", "rnosymfollow"]}' \
-        '{"destination": "/run/cleared", "source": "/dev", "options": ["rbind", "rro", "rnosymfollow", "rrw", "rsymfollow"]}'
+    submount_source
+    add_mount '{"destination": "/run/set", "source": "'"$SRC"'", "options": ["rbind", "rro", "rnosuid", "rnodev", "rnoexec", "rnosymfollow"]}' \
+        '{"destination": "/run/cleared", "source": "'"$SRC"'", "options": ["rbind", "rro", "rnosymfollow", "rrw", "rsymfollow"]}'
     run nook run -b "$B" c1
     assert_status 0
-    for m in /run/set /run/set/pts; do
+    for m in /run/set /run/set/$SUB; do
         opts=$(mount_opts $m)
         for flag in ro nosuid nodev noexec nosymfollow; do
             has_opt "$opts" $flag || { echo "$m lacks $flag: $opts" >&2; false; }
         done
     done
-    opts=$(mount_opts /run/cleared/pts)
+    opts=$(mount_opts /run/cleared/$SUB)
     for flag in ro nosymfollow; do
-        ! has_opt "$opts" $flag || { echo "/run/cleared/pts keeps $flag: $opts" >&2; false; }
+        ! has_opt "$opts" $flag || { echo "/run/cleared/$SUB keeps $flag: $opts" >&2; false; }
     done
 }
 
 # The "SHOULD" recursive atime options: rnoatime, rnodiratime, ratime,
 # rdiratime, rrelatime, rnorelatime, rstrictatime, rnostrictatime.
 @test "config.md#linux-mount-options: the recursive atime options reach the submounts" {
-    skip_rootless "a user namespace cannot change the atime options of mounts the host locked (all it can bind)"
-    grep -q ' /dev/pts ' /proc/self/mountinfo || skip "the host's /dev has no /dev/pts submount"
+    if [ "$NOOK_TEST_MODE" != root ]; then
+        # Rootless, the host's mounts are locked in the container's user
+        # namespace and the kernel refuses to change their atime options
+        # (EPERM), as for runc and crun: create fails, naming the mount,
+        # and leaves nothing. The mounts nook made in the container are
+        # not locked (own_tree): on those the options apply as they do as
+        # root.
+        make_bundle "$B" true
+        add_mount '{"destination": "/run", "type": "tmpfs", "source": "tmpfs"}' \
+            '{"destination": "/run/set", "source": "/dev", "options": ["rbind", "rnoatime"]}'
+        create_refused_one_line '"/run/set"' "cannot change the atime options"
+        rm "$B/config.json"
+        make_bundle "$B" cat /proc/self/mountinfo
+        own_tree
+        add_mount '{"destination": "/run/set", "source": "'"$TREE"'", "options": ["rbind", "rnoatime", "rnodiratime"]}' \
+            '{"destination": "/run/cleared", "source": "'"$TREE"'", "options": ["rbind", "rnoatime", "rnodiratime", "ratime", "rdiratime"]}' \
+            '{"destination": "/run/strict", "source": "'"$TREE"'", "options": ["rbind", "rstrictatime"]}' \
+            '{"destination": "/run/norelatime", "source": "'"$TREE"'", "options": ["rbind", "rrelatime", "rnorelatime"]}' \
+            '{"destination": "/run/relatime", "source": "'"$TREE"'", "options": ["rbind", "rstrictatime", "rnostrictatime"]}'
+        run nook run -b "$B" c2
+        assert_status 0
+        opts=$(mount_opts /run/set/sub)
+        has_opt "$opts" noatime && has_opt "$opts" nodiratime
+        opts=$(mount_opts /run/cleared/sub)
+        ! has_opt "$opts" noatime && ! has_opt "$opts" nodiratime
+        ! has_opt "$(mount_opts /run/strict/sub)" relatime
+        ! has_opt "$(mount_opts /run/norelatime/sub)" relatime
+        has_opt "$(mount_opts /run/relatime/sub)" relatime
+        return 0
+    fi
     make_bundle "$B" cat /proc/self/mountinfo
-    add_mount '{"destination": "/run", "type": "tmpfs", "source": "tmpfs"}' \
-        '{"destination": "/run/set", "source": "/dev", "options": ["rbind", "rnoatime", "rnodiratime"]}' \
-        '{"destination": "/run/cleared", "source": "/dev", "options": ["rbind", "rnoatime", "rnodiratime", "ratime", "rdiratime"]}' \
-        '{"destination": "/run/strict", "source": "/dev", "options": ["rbind", "rstrictatime"]}' \
-        '{"destination": "/run/norelatime", "source": "/dev", "options": ["rbind", "rrelatime", "rnorelatime"]}' \
-        '{"destination": "/run/relatime", "source": "/dev", "options": ["rbind", "rstrictatime", "rnostrictatime"]}'
+    submount_source
+    add_mount '{"destination": "/run/set", "source": "'"$SRC"'", "options": ["rbind", "rnoatime", "rnodiratime"]}' \
+        '{"destination": "/run/cleared", "source": "'"$SRC"'", "options": ["rbind", "rnoatime", "rnodiratime", "ratime", "rdiratime"]}' \
+        '{"destination": "/run/strict", "source": "'"$SRC"'", "options": ["rbind", "rstrictatime"]}' \
+        '{"destination": "/run/norelatime", "source": "'"$SRC"'", "options": ["rbind", "rrelatime", "rnorelatime"]}' \
+        '{"destination": "/run/relatime", "source": "'"$SRC"'", "options": ["rbind", "rstrictatime", "rnostrictatime"]}'
     run nook run -b "$B" c1
     assert_status 0
-    opts=$(mount_opts /run/set/pts)
+    opts=$(mount_opts /run/set/$SUB)
     has_opt "$opts" noatime && has_opt "$opts" nodiratime
-    opts=$(mount_opts /run/cleared/pts)
+    opts=$(mount_opts /run/cleared/$SUB)
     ! has_opt "$opts" noatime && ! has_opt "$opts" nodiratime
-    ! has_opt "$(mount_opts /run/strict/pts)" relatime
-    ! has_opt "$(mount_opts /run/norelatime/pts)" relatime
-    has_opt "$(mount_opts /run/relatime/pts)" relatime
+    ! has_opt "$(mount_opts /run/strict/$SUB)" relatime
+    ! has_opt "$(mount_opts /run/norelatime/$SUB)" relatime
+    has_opt "$(mount_opts /run/relatime/$SUB)" relatime
 }
 
 # The "SHOULD" options rsuid, rdev, rexec clear what rnosuid, rnodev,
 # rnoexec set, on every submount.
 @test "config.md#linux-mount-options: rsuid, rdev and rexec clear the flags on every submount" {
-    skip_rootless "a user namespace cannot clear nosuid, nodev or noexec on mounts it did not make"
+    if [ "$NOOK_TEST_MODE" != root ]; then
+        # Rootless, the flags the host set on its mounts are locked in the
+        # container's user namespace: clearing them is refused (EPERM), as
+        # for runc and crun, and create fails naming the mount; flags the
+        # host did not set are clear already. The mounts nook made in the
+        # container are not locked (own_tree, made nosuid, nodev and noexec
+        # here): on those rsuid, rdev and rexec clear the flags as they do
+        # as root.
+        make_bundle "$B" cat /proc/self/mountinfo
+        add_mount '{"destination": "/run", "type": "tmpfs", "source": "tmpfs"}' \
+            '{"destination": "/run/d", "source": "/dev", "options": ["rbind", "rsuid", "rdev", "rexec"]}'
+        host_flags=$(awk '$5 == "/dev" || $5 ~ "^/dev/" { print $6 }' /proc/self/mountinfo | tr ',' '\n' |
+            grep -E '^(nosuid|nodev|noexec)$' | sort -u | paste -sd,)
+        nook_capture run -b "$B" c1
+        if [ -n "$host_flags" ]; then
+            [ "$status" -ne 0 ] || { echo "the host's $host_flags on /dev were cleared: $output" >&2; false; }
+            [ "${#lines[@]}" -eq 1 ] || { echo "not one line: $output" >&2; false; }
+            assert_output_contains '"/run/d"'
+            assert_output_contains "clear the flags the host set"
+            assert_no_leftovers c1 "$B"
+        else
+            assert_status 0
+            for flag in nosuid nodev noexec; do
+                ! has_opt "$(mount_opts /run/d/pts)" $flag || { echo "/run/d/pts has $flag: $output" >&2; false; }
+            done
+        fi
+        rm "$B/config.json"
+        make_bundle "$B" cat /proc/self/mountinfo
+        own_tree '"nosuid", "nodev", "noexec"'
+        add_mount '{"destination": "/run/d", "source": "'"$TREE"'", "options": ["rbind", "rnosuid", "rnodev", "rnoexec", "rsuid", "rdev", "rexec"]}'
+        run nook run -b "$B" c2
+        assert_status 0
+        has_opt "$(mount_opts /run/src/sub)" nosuid || { echo "/run/src/sub is not nosuid: $output" >&2; false; }
+        for m in /run/d /run/d/sub; do
+            opts=$(mount_opts $m)
+            for flag in nosuid nodev noexec; do
+                ! has_opt "$opts" $flag || { echo "$m keeps $flag: $opts" >&2; false; }
+            done
+        done
+        return 0
+    fi
     make_bundle "$B" cat /proc/self/mountinfo
-    add_mount '{"destination": "/run", "type": "tmpfs", "source": "tmpfs"}' \
-        '{"destination": "/run/d", "source": "/dev", "options": ["rbind", "rnosuid", "rnodev", "rnoexec", "rsuid", "rdev", "rexec"]}'
+    submount_source
+    add_mount '{"destination": "/run/d", "source": "'"$SRC"'", "options": ["rbind", "rnosuid", "rnodev", "rnoexec", "rsuid", "rdev", "rexec"]}'
     run nook run -b "$B" c1
     assert_status 0
-    opts=$(mount_opts /run/d/pts)
+    [ -n "$(mountinfo_line /run/d/$SUB)" ] || { echo "no /run/d/$SUB: $output" >&2; false; }
+    opts=$(mount_opts /run/d/$SUB)
     for flag in nosuid nodev noexec; do
-        ! has_opt "$opts" $flag || { echo "/run/d/pts keeps $flag: $opts" >&2; false; }
+        ! has_opt "$opts" $flag || { echo "/run/d/$SUB keeps $flag: $opts" >&2; false; }
     done
 }
 
@@ -486,14 +611,15 @@ c["linux"].pop("seccomp", None)'
 # gives as containerID is seen through the mount as hostID.
 @test "config.md#linux-mount-options: idmap applies the mount's uidMappings and gidMappings" {
     if [ "$NOOK_TEST_MODE" != root ]; then
+        # Rootless, an idmapped mount needs CAP_SYS_ADMIN over the source's
+        # file system, which belongs to the host: the runtime-spec lets a
+        # runtime fail what it cannot do, and create fails in one line
+        # naming the mount and why, leaving nothing.
         make_bundle "$B" true
-        add_mount '{"destination": "/home", "source": "'"$BATS_TEST_TMPDIR"'", "options": ["rbind", "idmap"], "uidMappings": [{"containerID": 0, "hostID": 1000, "size": 1}], "gidMappings": [{"containerID": 0, "hostID": 1000, "size": 1}]}'
-        nook_capture create -b "$B" c1
-        [ "$status" -ne 0 ]
-        assert_output_contains ".mounts["
-        assert_output_contains CAP_SYS_ADMIN
-        assert_no_leftovers c1 "$B"
-        skip "rootless: an idmapped mount needs CAP_SYS_ADMIN over the source's file system, which belongs to the host (create says so, and fails)"
+        add_mount '{"destination": "/run", "type": "tmpfs", "source": "tmpfs"}' \
+            '{"destination": "/run/idmap", "source": "'"$BATS_TEST_TMPDIR"'", "options": ["rbind", "idmap"], "uidMappings": [{"containerID": 0, "hostID": 1000, "size": 1}], "gidMappings": [{"containerID": 0, "hostID": 1000, "size": 1}]}'
+        create_refused_one_line ".mounts[8]" CAP_SYS_ADMIN
+        return 0
     fi
     D=$BATS_TEST_TMPDIR/data
     mkdir -p "$D/sub" "$BATS_TEST_TMPDIR/other"
@@ -528,7 +654,6 @@ c["linux"].pop("seccomp", None)'
 # uidMappings and gidMappings specified and the container isn't using user
 # namespaces, an invalid argument error MUST be returned."
 @test "config.md#linux-mount-options: idmap without mappings takes the container's user namespace mappings, or is an error" {
-    skip_rootless "an idmapped mount needs CAP_SYS_ADMIN over the source's file system, which belongs to the host"
     D=$BATS_TEST_TMPDIR/data
     mkdir "$D"
     touch "$D/file"
@@ -536,6 +661,25 @@ c["linux"].pop("seccomp", None)'
     add_mount '{"destination": "/run", "type": "tmpfs", "source": "tmpfs"}' \
         '{"destination": "/run/idmap", "source": "'"$D"'", "options": ["bind", "idmap"]}' \
         '{"destination": "/run/plain", "source": "'"$D"'", "options": ["bind"]}'
+    if [ "$NOOK_TEST_MODE" != root ]; then
+        # Rootless, an idmapped mount needs CAP_SYS_ADMIN over the source's
+        # file system, which belongs to the host: with the container's
+        # user namespace, create fails in one line naming the mount and
+        # why, leaving nothing. Without one (nook as root of a user
+        # namespace of the test's, as_userns_root, and a bundle without a
+        # user namespace) it is the invalid-argument error the spec asks
+        # for, before any question of privilege.
+        create_refused_one_line ".mounts[8]" CAP_SYS_ADMIN
+        root_style_config
+        run as_userns_root "$NOOK" --root "$NOOK_ROOT" create -b "$B" c2
+        [ "$status" -ne 0 ]
+        [ "${#lines[@]}" -eq 1 ] || { echo "not one line: $output" >&2; false; }
+        assert_output_contains ".mounts[8]"
+        assert_output_contains "user namespace"
+        [[ "$output" != *CAP_SYS_ADMIN* ]] || { echo "not an invalid-argument error: $output" >&2; false; }
+        assert_no_leftovers c2 "$B"
+        return 0
+    fi
     nook_capture create -b "$B" c1
     [ "$status" -ne 0 ]
     assert_output_contains "user namespace"

@@ -12,13 +12,6 @@ conformance_setup() {
     B=$BATS_TEST_TMPDIR/bundle
 }
 
-# skip_rootless REASON: a requirement only a privileged runtime can meet on
-# this host (creating a device node, a namespace it does not own); it runs
-# in the root mode and is skipped rootless, saying why.
-skip_rootless() {
-    [ "$NOOK_TEST_MODE" = root ] || skip "rootless: $1"
-}
-
 # json_get KEY < JSON: one top-level field of a JSON object, as JSON text
 # for objects and lists, as it is for strings and numbers, "None" if absent.
 json_get() {
@@ -128,4 +121,65 @@ assert_process_gone() {
     state=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)
     [ -z "$state" ] || [ "$state" = Z ] || [ "$state" = X ] ||
         { echo "process $1 is still alive (state $state: $(tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null))" >&2; return 1; }
+}
+
+# as_userns_root COMMAND...: run COMMAND as root of a user namespace of the
+# test's own, with a mount namespace of its own (`unshare -r -m`: one id
+# mapped, the caller's), as rootless podman starts its runtime. Rootless
+# tests use it to play a host that has what an unprivileged user cannot
+# make on the real one (a shared mount for a slave to follow); nook started
+# there is still unprivileged on the host.
+as_userns_root() {
+    unshare --user --map-root-user --mount --propagation unchanged "$@"
+}
+
+# root_style_config: $B without a user namespace or id mappings, as a
+# bundle for root of a user namespace is written (nook then makes no user
+# namespace of its own: the container is root there, as root on a host).
+root_style_config() {
+    edit_config "$B" 'c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] != "user"]
+c["linux"].pop("uidMappings", None)
+c["linux"].pop("gidMappings", None)'
+}
+
+# own_tree [OPTIONS-JSON]: mounts for $B (with make_bundle's rootfs) that
+# give the container a tree of mounts of its own: a tmpfs at /run, one at
+# /run/src and one at /run/src/sub, the last two with OPTIONS (a JSON list
+# body, e.g. '"nosuid"'). TREE is then a bind source that reaches
+# /run/src: nook reads a bind's source in the container's mount namespace
+# before pivot_root, with the rootfs bound onto itself. Those mounts are
+# the container's own, not locked in its user namespace as the host's are,
+# so rootless tests can bind them without their submounts and change their
+# flags.
+own_tree() {
+    local opts=${1:-}
+    TREE=$NOOK_BUNDLE_ROOTFS/run/src
+    add_mount '{"destination": "/run", "type": "tmpfs", "source": "tmpfs"}' \
+        '{"destination": "/run/src", "type": "tmpfs", "source": "tmpfs", "options": ['"$opts"']}' \
+        '{"destination": "/run/src/sub", "type": "tmpfs", "source": "tmpfs", "options": ['"$opts"']}'
+}
+
+# submount_source: mounts for $B: a tmpfs at /run, and SRC, a bind source
+# with a submount at SRC/SUB: the host's /dev and its /dev/pts where the
+# host has that submount, else a tree of the container's own (own_tree).
+submount_source() {
+    if grep -q ' /dev/pts ' /proc/self/mountinfo; then
+        SRC=/dev SUB=pts
+        add_mount '{"destination": "/run", "type": "tmpfs", "source": "tmpfs"}'
+    else
+        own_tree && SRC=$TREE SUB=sub
+    fi
+}
+
+# create_refused_one_line WANT...: `nook create` of bundle $B as c1 fails
+# with one line that contains every WANT, and leaves nothing behind.
+create_refused_one_line() {
+    nook_capture create -b "$B" c1
+    [ "$status" -ne 0 ]
+    [ "${#lines[@]}" -eq 1 ] || { echo "not one line: $output" >&2; false; }
+    local want
+    for want in "$@"; do
+        assert_output_contains "$want"
+    done
+    assert_no_leftovers c1 "$B"
 }

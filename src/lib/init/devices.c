@@ -5,6 +5,7 @@
  * so the host's own node is bound onto an empty file instead (the device
  * cgroup, not the node, is what limits access anyway). */
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -148,6 +149,14 @@ static int bind_host_node(int dir_fd, const char *name, const struct device *dev
         return nook_error_set(err, EINVAL,
                               "%s: bind the host's device \"%s\": it is not a %s device on the host",
                               where, dev->path, dev->type == 'b' ? "block" : "character");
+    /* Binding another device than the one asked for would pass silently
+     * for it; the host's node must be that very device. */
+    if (st.st_rdev != makedev((unsigned)dev->major, (unsigned)dev->minor))
+        return nook_error_set(err, EINVAL,
+                              "%s: bind the host's device \"%s\": it is %u:%u on the host, not %" PRId64
+                              ":%" PRId64 " (rootless, nook can only bind the host's node)",
+                              where, dev->path, major(st.st_rdev), minor(st.st_rdev), dev->major,
+                              dev->minor);
     _cleanup_close_ int fd = -1;
     int r = open_bind_target(dir_fd, name, &fd);
     if (r < 0)

@@ -95,6 +95,15 @@ static void explain_locked(const struct mount_job *job, int fd, struct nook_erro
     }
 }
 
+/* A why after the error's message, for what a user namespace refuses. */
+static void append_hint(struct nook_error *err, const char *hint)
+{
+    if (!err)
+        return;
+    size_t n = strlen(err->message);
+    snprintf(err->message + n, sizeof(err->message) - n, " (%s)", hint);
+}
+
 /* The steps after the mount itself: the bind remount that applies
  * flags (a bind ignores them), recursive attributes, propagation. They act
  * on the new mount, so the destination is looked up again. */
@@ -124,8 +133,13 @@ static int apply_after(struct mount_job *job, bool remount, struct nook_error *e
         r = nook_mount_setattr_recursive(fd, o->attr_set, o->attr_clr);
         if (r == -ENOSYS)
             return job_fail(job, err, -r, "recursive options (rro, rnosuid, ...) need Linux 5.12");
-        if (r < 0)
-            return job_fail(job, err, -r, "apply its recursive options");
+        if (r < 0) {
+            job_fail(job, err, -r, "apply its recursive options");
+            if (r == -EPERM && job->ctx->userns)
+                append_hint(err, "a mount they reach is the host's, and a user namespace cannot change "
+                                 "the atime options or clear the flags the host set on it");
+            return r;
+        }
     }
     if (o->propagation) {
         r = nook_mount_propagation(&target, o->propagation);
@@ -255,8 +269,13 @@ static int mount_bind(struct mount_job *job, struct nook_error *err)
         return r;
     struct nook_mount_target target = { .fd = fd };
     r = nook_mount_at(source, &target, NULL, MS_BIND | (job->opts.recursive ? MS_REC : 0), NULL);
-    if (r < 0)
-        return job_fail(job, err, -r, NULL);
+    if (r < 0) {
+        job_fail(job, err, -r, NULL);
+        if (r == -EINVAL && !job->opts.recursive && job->ctx->userns)
+            append_hint(err, "in a user namespace a bind may not leave out the host's mounts below its "
+                             "source, which are locked there: use rbind");
+        return r;
+    }
     return apply_after(job, true, err);
 }
 
