@@ -9,24 +9,9 @@
 
 #include "nook-slirp-frame.h"
 
-#define ETHERTYPE_IPV4 0x0800
-#define ETHERTYPE_IPV6 0x86dd
 #define PROTO_UDP 17
-#define DNS_PORT 53
 #define IP_TTL_DEFAULT 64
 #define IPV4_MF 0x2000
-#define IPV4_FRAGMENT_MASK 0x3fff /* MF and the offset */
-
-static uint16_t get16(const uint8_t *p)
-{
-    return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)(v >> 8);
-    p[1] = (uint8_t)v;
-}
 
 /* The sum is taken over native-order words, eight bytes a step, and
  * turned into network order at the end (RFC 1071: the one's complement
@@ -76,18 +61,18 @@ int nook_slirp_complete_checksum(uint8_t *frame, size_t len, size_t start, size_
     /* 0 means "no checksum" to UDP; the same value in one's complement. */
     if (check == 0 && offset == 6)
         check = 0xffff;
-    put16(frame + start + offset, check);
+    nook_slirp_put16(frame + start + offset, check);
     return 0;
 }
 
 uint16_t nook_slirp_dns_id(const uint8_t *dns)
 {
-    return get16(dns);
+    return nook_slirp_get16(dns);
 }
 
 void nook_slirp_dns_set_id(uint8_t *dns, uint16_t id)
 {
-    put16(dns, id);
+    nook_slirp_put16(dns, id);
 }
 
 /* The UDP header at udp (length udp_len, whose datagram is udp_len bytes
@@ -96,10 +81,10 @@ static bool udp_is_dns_query(const uint8_t *udp, size_t room, size_t *udp_len)
 {
     if (room < NOOK_SLIRP_UDP_HLEN)
         return false;
-    size_t len = get16(udp + 4);
+    size_t len = nook_slirp_get16(udp + 4);
     if (len < NOOK_SLIRP_UDP_HLEN + NOOK_SLIRP_DNS_HLEN || len > room)
         return false;
-    if (get16(udp + 2) != DNS_PORT)
+    if (nook_slirp_get16(udp + 2) != NOOK_SLIRP_DNS_PORT)
         return false;
     *udp_len = len;
     return true;
@@ -117,15 +102,15 @@ int nook_slirp_dns_match_query(const uint8_t *frame, size_t len, const struct in
     size_t udp_len;
     struct nook_slirp_dns_origin o = { 0 };
 
-    switch (get16(frame + 12)) {
-    case ETHERTYPE_IPV4: {
+    switch (nook_slirp_get16(frame + 12)) {
+    case NOOK_SLIRP_ETHERTYPE_IPV4: {
         if (!server4 || ip_room < NOOK_SLIRP_IPV4_HLEN || ip[0] >> 4 != 4)
             return 0;
         size_t ihl = (size_t)(ip[0] & 0x0f) * 4;
-        size_t total = get16(ip + 2);
+        size_t total = nook_slirp_get16(ip + 2);
         if (ihl < NOOK_SLIRP_IPV4_HLEN || total < ihl || total > ip_room)
             return 0;
-        if ((get16(ip + 6) & IPV4_FRAGMENT_MASK) != 0 || ip[9] != PROTO_UDP)
+        if ((nook_slirp_get16(ip + 6) & NOOK_SLIRP_IPV4_FRAGMENT_MASK) != 0 || ip[9] != PROTO_UDP)
             return 0;
         if (memcmp(ip + 16, &server4->s_addr, 4) != 0)
             return 0;
@@ -137,10 +122,10 @@ int nook_slirp_dns_match_query(const uint8_t *frame, size_t len, const struct in
         memcpy(o.server_addr, ip + 16, 4);
         break;
     }
-    case ETHERTYPE_IPV6: {
+    case NOOK_SLIRP_ETHERTYPE_IPV6: {
         if (!server6 || ip_room < NOOK_SLIRP_IPV6_HLEN || ip[0] >> 4 != 6)
             return 0;
-        size_t payload = get16(ip + 4);
+        size_t payload = nook_slirp_get16(ip + 4);
         if (payload > ip_room - NOOK_SLIRP_IPV6_HLEN || ip[6] != PROTO_UDP)
             return 0;
         if (memcmp(ip + 24, server6->s6_addr, 16) != 0)
@@ -158,8 +143,8 @@ int nook_slirp_dns_match_query(const uint8_t *frame, size_t len, const struct in
     }
     memcpy(o.server_mac, frame, 6);
     memcpy(o.guest_mac, frame + 6, 6);
-    o.guest_port = get16(udp);
-    o.server_port = DNS_PORT;
+    o.guest_port = nook_slirp_get16(udp);
+    o.server_port = NOOK_SLIRP_DNS_PORT;
     *origin = o;
     *dns = udp + NOOK_SLIRP_UDP_HLEN;
     *dns_len = udp_len - NOOK_SLIRP_UDP_HLEN;
@@ -170,7 +155,7 @@ static size_t put_ethernet(uint8_t *h, const struct nook_slirp_dns_origin *o, ui
 {
     memcpy(h, o->guest_mac, 6);
     memcpy(h + 6, o->server_mac, 6);
-    put16(h + 12, ethertype);
+    nook_slirp_put16(h + 12, ethertype);
     return NOOK_SLIRP_ETH_HLEN;
 }
 
@@ -179,14 +164,14 @@ static size_t put_ipv4(uint8_t *ip, const struct nook_slirp_dns_origin *o, size_
 {
     memset(ip, 0, NOOK_SLIRP_IPV4_HLEN);
     ip[0] = 0x45;
-    put16(ip + 2, (uint16_t)(NOOK_SLIRP_IPV4_HLEN + payload_len));
-    put16(ip + 4, id);
-    put16(ip + 6, fragment);
+    nook_slirp_put16(ip + 2, (uint16_t)(NOOK_SLIRP_IPV4_HLEN + payload_len));
+    nook_slirp_put16(ip + 4, id);
+    nook_slirp_put16(ip + 6, fragment);
     ip[8] = IP_TTL_DEFAULT;
     ip[9] = PROTO_UDP;
     memcpy(ip + 12, o->server_addr, 4);
     memcpy(ip + 16, o->guest_addr, 4);
-    put16(ip + 10, nook_slirp_checksum_finish(nook_slirp_checksum_add(0, ip, NOOK_SLIRP_IPV4_HLEN)));
+    nook_slirp_put16(ip + 10, nook_slirp_checksum_finish(nook_slirp_checksum_add(0, ip, NOOK_SLIRP_IPV4_HLEN)));
     return NOOK_SLIRP_IPV4_HLEN;
 }
 
@@ -194,7 +179,7 @@ static size_t put_ipv6(uint8_t *ip, const struct nook_slirp_dns_origin *o, size_
 {
     memset(ip, 0, NOOK_SLIRP_IPV6_HLEN);
     ip[0] = 0x60;
-    put16(ip + 4, (uint16_t)payload_len);
+    nook_slirp_put16(ip + 4, (uint16_t)payload_len);
     ip[6] = PROTO_UDP;
     ip[7] = IP_TTL_DEFAULT;
     memcpy(ip + 8, o->server_addr, 16);
@@ -207,10 +192,10 @@ static size_t put_ipv6(uint8_t *ip, const struct nook_slirp_dns_origin *o, size_
 static size_t put_udp(uint8_t *udp, const struct nook_slirp_dns_origin *o, const uint8_t *dns, size_t dns_len)
 {
     size_t udp_len = NOOK_SLIRP_UDP_HLEN + dns_len;
-    put16(udp, o->server_port);
-    put16(udp + 2, o->guest_port);
-    put16(udp + 4, (uint16_t)udp_len);
-    put16(udp + 6, 0);
+    nook_slirp_put16(udp, o->server_port);
+    nook_slirp_put16(udp + 2, o->guest_port);
+    nook_slirp_put16(udp + 4, (uint16_t)udp_len);
+    nook_slirp_put16(udp + 6, 0);
 
     size_t addr_len = o->family == AF_INET ? 4 : 16;
     uint8_t tail[8] = { 0 };
@@ -218,17 +203,17 @@ static size_t put_udp(uint8_t *udp, const struct nook_slirp_dns_origin *o, const
     sum = nook_slirp_checksum_add(sum, o->guest_addr, addr_len);
     if (o->family == AF_INET) {
         tail[1] = PROTO_UDP;
-        put16(tail + 2, (uint16_t)udp_len);
+        nook_slirp_put16(tail + 2, (uint16_t)udp_len);
         sum = nook_slirp_checksum_add(sum, tail, 4);
     } else {
-        put16(tail + 2, (uint16_t)udp_len); /* a 32-bit length */
+        nook_slirp_put16(tail + 2, (uint16_t)udp_len); /* a 32-bit length */
         tail[7] = PROTO_UDP;
         sum = nook_slirp_checksum_add(sum, tail, 8);
     }
     sum = nook_slirp_checksum_add(sum, udp, NOOK_SLIRP_UDP_HLEN);
     sum = nook_slirp_checksum_add(sum, dns, dns_len);
     uint16_t check = nook_slirp_checksum_finish(sum);
-    put16(udp + 6, check == 0 ? 0xffff : check);
+    nook_slirp_put16(udp + 6, check == 0 ? 0xffff : check);
     return NOOK_SLIRP_UDP_HLEN;
 }
 
@@ -244,7 +229,7 @@ int nook_slirp_dns_answer_pieces(const struct nook_slirp_dns_origin *o, const ui
         if (NOOK_SLIRP_IPV6_HLEN + udp_len > mtu || udp_len > 0xffff)
             return -EMSGSIZE;
         struct nook_slirp_frame_piece *p = &pieces[0];
-        size_t h = put_ethernet(p->header, o, ETHERTYPE_IPV6);
+        size_t h = put_ethernet(p->header, o, NOOK_SLIRP_ETHERTYPE_IPV6);
         h += put_ipv6(p->header + h, o, udp_len);
         h += put_udp(p->header + h, o, dns, dns_len);
         p->header_len = h;
@@ -261,7 +246,7 @@ int nook_slirp_dns_answer_pieces(const struct nook_slirp_dns_origin *o, const ui
     put_udp(udp_header, o, dns, dns_len);
     if (NOOK_SLIRP_IPV4_HLEN + udp_len <= mtu) {
         struct nook_slirp_frame_piece *p = &pieces[0];
-        size_t h = put_ethernet(p->header, o, ETHERTYPE_IPV4);
+        size_t h = put_ethernet(p->header, o, NOOK_SLIRP_ETHERTYPE_IPV4);
         h += put_ipv4(p->header + h, o, udp_len, ip_id, 0);
         memcpy(p->header + h, udp_header, sizeof(udp_header));
         p->header_len = h + sizeof(udp_header);
@@ -283,7 +268,7 @@ int nook_slirp_dns_answer_pieces(const struct nook_slirp_dns_origin *o, const ui
         uint16_t fragment = (uint16_t)(start / 8);
         if (end < udp_len)
             fragment |= IPV4_MF;
-        size_t h = put_ethernet(p->header, o, ETHERTYPE_IPV4);
+        size_t h = put_ethernet(p->header, o, NOOK_SLIRP_ETHERTYPE_IPV4);
         h += put_ipv4(p->header + h, o, end - start, ip_id, fragment);
         if (k == 0) {
             memcpy(p->header + h, udp_header, sizeof(udp_header));
@@ -304,7 +289,7 @@ static ssize_t question_end(const uint8_t *dns, size_t len)
 {
     if (len < NOOK_SLIRP_DNS_HLEN)
         return -EINVAL;
-    size_t questions = get16(dns + 4);
+    size_t questions = nook_slirp_get16(dns + 4);
     size_t off = NOOK_SLIRP_DNS_HLEN;
     for (size_t q = 0; q < questions; q++) {
         for (;;) {
@@ -332,9 +317,9 @@ static ssize_t question_end(const uint8_t *dns, size_t len)
 
 static void clear_records(uint8_t *dns)
 {
-    put16(dns + 6, 0);
-    put16(dns + 8, 0);
-    put16(dns + 10, 0);
+    nook_slirp_put16(dns + 6, 0);
+    nook_slirp_put16(dns + 8, 0);
+    nook_slirp_put16(dns + 10, 0);
 }
 
 ssize_t nook_slirp_dns_truncate(uint8_t *dns, size_t len)

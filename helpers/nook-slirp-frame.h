@@ -23,6 +23,25 @@
 /* Enough fragments for NOOK_SLIRP_DNS_MAX at the smallest MTU (576). */
 #define NOOK_SLIRP_MAX_PIECES 128
 
+/* What the frame code (this file's and nook-slirp-nat.c's) reads. */
+#define NOOK_SLIRP_ETHERTYPE_IPV4 0x0800
+#define NOOK_SLIRP_ETHERTYPE_IPV6 0x86dd
+#define NOOK_SLIRP_DNS_PORT 53
+#define NOOK_SLIRP_IPV4_FRAGMENT_MASK 0x3fff /* MF and the offset */
+
+/* A 16-bit field in network order, byte by byte: a frame in a buffer has
+ * no alignment to lean on. */
+static inline uint16_t nook_slirp_get16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static inline void nook_slirp_put16(uint8_t *p, uint16_t v)
+{
+    p[0] = (uint8_t)(v >> 8);
+    p[1] = (uint8_t)v;
+}
+
 /* Where a query came from, to address its answer. */
 struct nook_slirp_dns_origin {
     int family;               /* AF_INET or AF_INET6 */

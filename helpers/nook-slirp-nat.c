@@ -7,10 +7,7 @@
 #include "nook-slirp-frame.h"
 #include "nook-slirp-nat.h"
 
-#define ETHERTYPE_IPV4 0x0800
-#define ETHERTYPE_IPV6 0x86dd
 #define PROTO_TCP 6
-#define DNS_PORT 53
 #define TCP_HLEN 20
 #define TCP_CHECK 16
 #define IPV4_CHECK 10
@@ -18,30 +15,18 @@
 #define IPV4_DST 16
 #define IPV6_SRC 8
 #define IPV6_DST 24
-#define IPV4_FRAGMENT_MASK 0x3fff /* MF and the offset */
-
-static uint16_t get16(const uint8_t *p)
-{
-    return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)(v >> 8);
-    p[1] = (uint8_t)v;
-}
 
 void nook_slirp_checksum_adjust(uint8_t *check, const uint8_t *old, const uint8_t *new_bytes, size_t len)
 {
     /* RFC 1624, eqn. 3: HC' = ~(~HC + ~m + m'), word by word. */
-    uint32_t sum = (uint16_t)~get16(check);
+    uint32_t sum = (uint16_t)~nook_slirp_get16(check);
     for (size_t i = 0; i + 1 < len; i += 2) {
-        sum += (uint16_t)~get16(old + i);
-        sum += get16(new_bytes + i);
+        sum += (uint16_t)~nook_slirp_get16(old + i);
+        sum += nook_slirp_get16(new_bytes + i);
     }
     while (sum >> 16)
         sum = (sum & 0xffff) + (sum >> 16);
-    put16(check, (uint16_t)~sum);
+    nook_slirp_put16(check, (uint16_t)~sum);
 }
 
 /* An IPv4 header at ip with room bytes behind it: its header length, or
@@ -51,7 +36,7 @@ static size_t ipv4_header(const uint8_t *ip, size_t room)
     if (room < NOOK_SLIRP_IPV4_HLEN || ip[0] >> 4 != 4)
         return 0;
     size_t ihl = (size_t)(ip[0] & 0x0f) * 4;
-    size_t total = get16(ip + 2);
+    size_t total = nook_slirp_get16(ip + 2);
     if (ihl < NOOK_SLIRP_IPV4_HLEN || total < ihl || total > room)
         return 0;
     return ihl;
@@ -61,8 +46,8 @@ static size_t ipv4_header(const uint8_t *ip, size_t room)
 static uint8_t *ipv4_tcp(uint8_t *ip, size_t room)
 {
     size_t ihl = ipv4_header(ip, room);
-    if (ihl == 0 || ip[9] != PROTO_TCP || (get16(ip + 6) & IPV4_FRAGMENT_MASK) != 0 ||
-        get16(ip + 2) - ihl < TCP_HLEN)
+    if (ihl == 0 || ip[9] != PROTO_TCP || (nook_slirp_get16(ip + 6) & NOOK_SLIRP_IPV4_FRAGMENT_MASK) != 0 ||
+        nook_slirp_get16(ip + 2) - ihl < TCP_HLEN)
         return NULL;
     return ip + ihl;
 }
@@ -72,7 +57,7 @@ static uint8_t *ipv6_tcp(uint8_t *ip, size_t room)
 {
     if (room < NOOK_SLIRP_IPV6_HLEN || ip[0] >> 4 != 6 || ip[6] != PROTO_TCP)
         return NULL;
-    size_t payload = get16(ip + 4);
+    size_t payload = nook_slirp_get16(ip + 4);
     if (payload > room - NOOK_SLIRP_IPV6_HLEN || payload < TCP_HLEN)
         return NULL;
     return ip + NOOK_SLIRP_IPV6_HLEN;
@@ -99,7 +84,7 @@ static void readdress(uint8_t *tcp, uint8_t *ip_check, uint8_t *addr, const uint
                       uint8_t *port, uint16_t new_port)
 {
     uint8_t port_bytes[2];
-    put16(port_bytes, new_port);
+    nook_slirp_put16(port_bytes, new_port);
     /* The TCP checksum covers the addresses through its pseudo-header. */
     nook_slirp_checksum_adjust(tcp + TCP_CHECK, addr, new_addr, addr_len);
     nook_slirp_checksum_adjust(tcp + TCP_CHECK, port, port_bytes, 2);
@@ -115,28 +100,28 @@ enum nook_slirp_nat_verdict nook_slirp_nat_outbound(const struct nook_slirp_nat 
         return NOOK_SLIRP_NAT_PASS;
     uint8_t *ip = frame + NOOK_SLIRP_ETH_HLEN;
     size_t room = len - NOOK_SLIRP_ETH_HLEN;
-    switch (get16(frame + 12)) {
-    case ETHERTYPE_IPV4: {
+    switch (nook_slirp_get16(frame + 12)) {
+    case NOOK_SLIRP_ETHERTYPE_IPV4: {
         if (ipv4_header(ip, room) == 0)
             return NOOK_SLIRP_NAT_PASS;
         if (!nat->host_loopback && is_host_local4(ip + IPV4_DST))
             return NOOK_SLIRP_NAT_DROP;
         uint8_t *tcp;
         if (nat->proxy4_port == 0 || memcmp(ip + IPV4_DST, &nat->dns4, 4) != 0 || !(tcp = ipv4_tcp(ip, room)) ||
-            get16(tcp + 2) != DNS_PORT)
+            nook_slirp_get16(tcp + 2) != NOOK_SLIRP_DNS_PORT)
             return NOOK_SLIRP_NAT_PASS;
         readdress(tcp, ip + IPV4_CHECK, ip + IPV4_DST, (const uint8_t *)&nat->proxy4, 4, tcp + 2,
                   nat->proxy4_port);
         return NOOK_SLIRP_NAT_REWRITTEN;
     }
-    case ETHERTYPE_IPV6: {
+    case NOOK_SLIRP_ETHERTYPE_IPV6: {
         if (room < NOOK_SLIRP_IPV6_HLEN || ip[0] >> 4 != 6)
             return NOOK_SLIRP_NAT_PASS;
         if (!nat->host_loopback && is_host_local6(ip + IPV6_DST))
             return NOOK_SLIRP_NAT_DROP;
         uint8_t *tcp;
         if (nat->proxy6_port == 0 || memcmp(ip + IPV6_DST, nat->dns6.s6_addr, 16) != 0 ||
-            !(tcp = ipv6_tcp(ip, room)) || get16(tcp + 2) != DNS_PORT)
+            !(tcp = ipv6_tcp(ip, room)) || nook_slirp_get16(tcp + 2) != NOOK_SLIRP_DNS_PORT)
             return NOOK_SLIRP_NAT_PASS;
         readdress(tcp, NULL, ip + IPV6_DST, nat->proxy6.s6_addr, 16, tcp + 2, nat->proxy6_port);
         return NOOK_SLIRP_NAT_REWRITTEN;
@@ -151,18 +136,18 @@ bool nook_slirp_nat_inbound_match(const struct nook_slirp_nat *nat, const uint8_
     if (len < NOOK_SLIRP_ETH_HLEN + NOOK_SLIRP_IPV4_HLEN + TCP_HLEN)
         return false;
     const uint8_t *ip = frame + NOOK_SLIRP_ETH_HLEN;
-    switch (get16(frame + 12)) {
-    case ETHERTYPE_IPV4: {
+    switch (nook_slirp_get16(frame + 12)) {
+    case NOOK_SLIRP_ETHERTYPE_IPV4: {
         size_t ihl = (size_t)(ip[0] & 0x0f) * 4;
         return nat->proxy4_port != 0 && ip[9] == PROTO_TCP && memcmp(ip + IPV4_SRC, &nat->proxy4, 4) == 0 &&
                ihl >= NOOK_SLIRP_IPV4_HLEN && len >= NOOK_SLIRP_ETH_HLEN + ihl + TCP_HLEN &&
-               get16(ip + ihl) == nat->proxy4_port;
+               nook_slirp_get16(ip + ihl) == nat->proxy4_port;
     }
-    case ETHERTYPE_IPV6:
+    case NOOK_SLIRP_ETHERTYPE_IPV6:
         return nat->proxy6_port != 0 && ip[6] == PROTO_TCP &&
                len >= NOOK_SLIRP_ETH_HLEN + NOOK_SLIRP_IPV6_HLEN + TCP_HLEN &&
                memcmp(ip + IPV6_SRC, nat->proxy6.s6_addr, 16) == 0 &&
-               get16(ip + NOOK_SLIRP_IPV6_HLEN) == nat->proxy6_port;
+               nook_slirp_get16(ip + NOOK_SLIRP_IPV6_HLEN) == nat->proxy6_port;
     default:
         return false;
     }
@@ -174,14 +159,14 @@ void nook_slirp_nat_inbound(const struct nook_slirp_nat *nat, uint8_t *frame, si
         return;
     uint8_t *ip = frame + NOOK_SLIRP_ETH_HLEN;
     size_t room = len - NOOK_SLIRP_ETH_HLEN;
-    if (get16(frame + 12) == ETHERTYPE_IPV4) {
+    if (nook_slirp_get16(frame + 12) == NOOK_SLIRP_ETHERTYPE_IPV4) {
         uint8_t *tcp = ipv4_tcp(ip, room);
         if (tcp)
-            readdress(tcp, ip + IPV4_CHECK, ip + IPV4_SRC, (const uint8_t *)&nat->dns4, 4, tcp, DNS_PORT);
+            readdress(tcp, ip + IPV4_CHECK, ip + IPV4_SRC, (const uint8_t *)&nat->dns4, 4, tcp, NOOK_SLIRP_DNS_PORT);
     } else {
         uint8_t *tcp = ipv6_tcp(ip, room);
         if (tcp)
-            readdress(tcp, NULL, ip + IPV6_SRC, nat->dns6.s6_addr, 16, tcp, DNS_PORT);
+            readdress(tcp, NULL, ip + IPV6_SRC, nat->dns6.s6_addr, 16, tcp, NOOK_SLIRP_DNS_PORT);
     }
 }
 
@@ -191,13 +176,13 @@ size_t nook_slirp_nat_even_window(const uint8_t *frame, size_t len, uint8_t *hdr
         return 0;
     const uint8_t *ip = frame + NOOK_SLIRP_ETH_HLEN;
     size_t ip_len;
-    switch (get16(frame + 12)) {
-    case ETHERTYPE_IPV4:
+    switch (nook_slirp_get16(frame + 12)) {
+    case NOOK_SLIRP_ETHERTYPE_IPV4:
         if (ip[0] >> 4 != 4 || ip[9] != PROTO_TCP)
             return 0;
         ip_len = (size_t)(ip[0] & 0x0f) * 4;
         break;
-    case ETHERTYPE_IPV6:
+    case NOOK_SLIRP_ETHERTYPE_IPV6:
         if (ip[0] >> 4 != 6 || ip[6] != PROTO_TCP)
             return 0;
         ip_len = NOOK_SLIRP_IPV6_HLEN;
@@ -206,7 +191,7 @@ size_t nook_slirp_nat_even_window(const uint8_t *frame, size_t len, uint8_t *hdr
         return 0;
     }
     size_t tcp_at = NOOK_SLIRP_ETH_HLEN + ip_len;
-    if (ip_len < NOOK_SLIRP_IPV4_HLEN || tcp_at + TCP_HLEN > len || get16(frame + tcp_at + 14) != 0xffff)
+    if (ip_len < NOOK_SLIRP_IPV4_HLEN || tcp_at + TCP_HLEN > len || nook_slirp_get16(frame + tcp_at + 14) != 0xffff)
         return 0;
     size_t tcp_len = (size_t)(frame[tcp_at + 12] >> 4) * 4;
     if (tcp_len < TCP_HLEN || tcp_at + tcp_len > len || tcp_at + tcp_len > NOOK_SLIRP_NAT_HDR_MAX)
