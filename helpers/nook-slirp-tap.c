@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
+#include "lib/fd-pass.h"
 #include "nook-slirp-netlink.h"
 #include "nook-slirp-tap.h"
 #include "nook-slirp.h"
@@ -170,32 +171,18 @@ static int make_tap_in(const struct nook_slirp_namespaces *ns, unsigned mtu, boo
     return steal_fd(&fd);
 }
 
+/* In the child: 'K' with the tap, or 'E' and the error's message. */
 static void child_report(int sock, int tap_fd, const struct nook_error *err)
 {
-    char byte = 'K';
-    struct iovec iov[2];
-    struct msghdr msg = { .msg_iov = iov, .msg_iovlen = 1 };
-    union {
-        struct cmsghdr align;
-        char buf[CMSG_SPACE(sizeof(int))];
-    } control;
     if (tap_fd >= 0) {
-        iov[0] = (struct iovec){ .iov_base = &byte, .iov_len = 1 };
-        memset(&control, 0, sizeof(control));
-        msg.msg_control = control.buf;
-        msg.msg_controllen = sizeof(control.buf);
-        struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
-        cmsg->cmsg_level = SOL_SOCKET;
-        cmsg->cmsg_type = SCM_RIGHTS;
-        cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-        memcpy(CMSG_DATA(cmsg), &tap_fd, sizeof(int));
-    } else {
-        byte = 'E';
-        iov[0] = (struct iovec){ .iov_base = &byte, .iov_len = 1 };
-        iov[1] = (struct iovec){ .iov_base = (void *)err->message, .iov_len = strlen(err->message) };
-        msg.msg_iovlen = 2;
+        (void)nook_fd_pass_send(sock, "K", 1, &tap_fd, 1);
+        return;
     }
-    (void)sendmsg(sock, &msg, MSG_NOSIGNAL);
+    char report[1 + NOOK_ERROR_MAX];
+    report[0] = 'E';
+    size_t len = strnlen(err->message, sizeof(report) - 1);
+    memcpy(report + 1, err->message, len);
+    (void)nook_fd_pass_send(sock, report, 1 + len, NULL, 0);
 }
 
 /* In the child: the namespaces from the helper (their fds, and whether to
@@ -203,24 +190,14 @@ static void child_report(int sock, int tap_fd, const struct nook_error *err)
 static int child_receive_namespaces(int sock, struct nook_slirp_namespaces *ns)
 {
     char join = 0;
-    struct iovec iov = { .iov_base = &join, .iov_len = 1 };
-    union {
-        struct cmsghdr align;
-        char buf[CMSG_SPACE(2 * sizeof(int))];
-    } control;
-    memset(&control, 0, sizeof(control));
-    struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
-                          .msg_controllen = sizeof(control.buf) };
-    ssize_t n;
-    do
-        n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
-    while (n < 0 && errno == EINTR);
-    struct cmsghdr *cmsg = n == 1 ? CMSG_FIRSTHDR(&msg) : NULL;
-    if (!cmsg || cmsg->cmsg_level != SOL_SOCKET || cmsg->cmsg_type != SCM_RIGHTS ||
-        cmsg->cmsg_len != CMSG_LEN(2 * sizeof(int)))
-        return -1;
     int fds[2];
-    memcpy(fds, CMSG_DATA(cmsg), sizeof(fds));
+    size_t n_fds;
+    ssize_t n = nook_fd_pass_recv(sock, &join, 1, fds, 2, &n_fds);
+    if (n != 1 || n_fds != 2) {
+        for (size_t i = 0; i < n_fds; i++)
+            close(fds[i]);
+        return -1;
+    }
     ns->userns_fd = fds[0];
     ns->netns_fd = fds[1];
     ns->join_userns = join == 'U';
@@ -292,25 +269,9 @@ static int make_tap_here(struct nook_slirp_tap_setup *setup, const struct nook_s
 static int send_namespaces(int sock, const struct nook_slirp_namespaces *ns)
 {
     char join = ns->join_userns ? 'U' : 'N';
-    struct iovec iov = { .iov_base = &join, .iov_len = 1 };
-    union {
-        struct cmsghdr align;
-        char buf[CMSG_SPACE(2 * sizeof(int))];
-    } control;
-    memset(&control, 0, sizeof(control));
-    struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
-                          .msg_controllen = sizeof(control.buf) };
-    struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
-    cmsg->cmsg_level = SOL_SOCKET;
-    cmsg->cmsg_type = SCM_RIGHTS;
-    cmsg->cmsg_len = CMSG_LEN(2 * sizeof(int));
     int fds[2] = { ns->userns_fd, ns->netns_fd };
-    memcpy(CMSG_DATA(cmsg), fds, sizeof(fds));
-    ssize_t n;
-    do
-        n = sendmsg(sock, &msg, MSG_NOSIGNAL);
-    while (n < 0 && errno == EINTR);
-    return n == 1 ? 0 : -(n < 0 ? errno : EIO);
+    ssize_t n = nook_fd_pass_send(sock, &join, 1, fds, 2);
+    return n == 1 ? 0 : n < 0 ? (int)n : -EIO;
 }
 
 int nook_slirp_tap_finish(struct nook_slirp_tap_setup *setup, const struct nook_slirp_namespaces *ns, int *tap_fd,
@@ -323,29 +284,19 @@ int nook_slirp_tap_finish(struct nook_slirp_tap_setup *setup, const struct nook_
     if (r < 0 && r != -EPIPE && r != -ECONNRESET)
         return nook_error_set_errno(err, -r, "send the namespaces to the tap setup process");
     char buf[NOOK_ERROR_MAX + 1];
-    struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) - 1 };
-    union {
-        struct cmsghdr align;
-        char buf[CMSG_SPACE(sizeof(int))];
-    } control;
-    memset(&control, 0, sizeof(control));
-    struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
-                          .msg_controllen = sizeof(control.buf) };
-    ssize_t n;
-    do
-        n = recvmsg(ours, &msg, MSG_CMSG_CLOEXEC);
-    while (n < 0 && errno == EINTR);
-    int saved = errno;
+    int fd = -1;
+    size_t n_fds;
+    ssize_t n = nook_fd_pass_recv(ours, buf, sizeof(buf) - 1, &fd, 1, &n_fds);
     nook_slirp_tap_setup_end(setup);
 
-    struct cmsghdr *cmsg = n > 0 && buf[0] == 'K' ? CMSG_FIRSTHDR(&msg) : NULL;
-    if (cmsg && cmsg->cmsg_level == SOL_SOCKET && cmsg->cmsg_type == SCM_RIGHTS &&
-        cmsg->cmsg_len == CMSG_LEN(sizeof(int))) {
-        memcpy(tap_fd, CMSG_DATA(cmsg), sizeof(int));
+    if (n > 0 && buf[0] == 'K' && n_fds == 1) {
+        *tap_fd = fd;
         return 0;
     }
+    if (n_fds == 1)
+        close(fd);
     if (n < 0)
-        return nook_error_set_errno(err, saved, "receive the tap from the setup process");
+        return nook_error_set_errno(err, (int)-n, "receive the tap from the setup process");
     if (n == 0)
         return nook_error_set(err, EIO, "the tap setup process (pid %d) ended without a word", (int)setup->pid);
     if (buf[0] == 'E') {

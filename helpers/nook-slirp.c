@@ -35,9 +35,9 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/signalfd.h>
-#include <sys/socket.h>
 #include <time.h>
 
+#include "lib/fd-pass.h"
 #include "nook-slirp-args.h"
 #include "nook-slirp-confine.h"
 #include "nook-slirp-log.h"
@@ -110,29 +110,15 @@ static int open_signalfd(int *fd, struct nook_error *err)
 static int receive_init(int fd, pid_t *pid, int *pidfd, struct nook_error *err)
 {
     int32_t value = 0;
-    struct iovec iov = { .iov_base = &value, .iov_len = sizeof(value) };
-    union {
-        struct cmsghdr align;
-        char buf[CMSG_SPACE(sizeof(int))];
-    } control;
-    memset(&control, 0, sizeof(control));
-    struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
-                          .msg_controllen = sizeof(control.buf) };
-    ssize_t n;
-    do
-        n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
-    while (n < 0 && errno == EINTR);
+    size_t n_fds;
+    ssize_t n = nook_fd_pass_recv(fd, &value, sizeof(value), pidfd, 1, &n_fds);
     if (n < 0)
-        return nook_error_set_errno(err, errno, "--init-from %d: receive the init", fd);
+        return nook_error_set_errno(err, (int)-n, "--init-from %d: receive the init", fd);
     if (n == 0)
         return 0;
     if (n != (ssize_t)sizeof(value) || value <= 0)
         return nook_error_set(err, EPROTO, "--init-from %d: not a pid", fd);
     *pid = value;
-    struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
-    if (cmsg && cmsg->cmsg_level == SOL_SOCKET && cmsg->cmsg_type == SCM_RIGHTS &&
-        cmsg->cmsg_len == CMSG_LEN(sizeof(int)))
-        memcpy(pidfd, CMSG_DATA(cmsg), sizeof(int));
     return 1;
 }
 

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fd-pass.h"
 #include "helper-procs.h"
 #include "network.h"
 #include "spec-model.h"
@@ -309,27 +310,7 @@ int nook_network_start(struct nook_network *net, const struct nook_container_dir
             return r;
     }
     int32_t value = (int32_t)pid;
-    struct iovec iov = { .iov_base = &value, .iov_len = sizeof(value) };
-    union {
-        struct cmsghdr align;
-        char buf[CMSG_SPACE(sizeof(int))];
-    } control;
-    memset(&control, 0, sizeof(control));
-    struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
-    if (init_pidfd >= 0) {
-        msg.msg_control = control.buf;
-        msg.msg_controllen = sizeof(control.buf);
-        struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
-        cmsg->cmsg_level = SOL_SOCKET;
-        cmsg->cmsg_type = SCM_RIGHTS;
-        cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-        memcpy(CMSG_DATA(cmsg), &init_pidfd, sizeof(int));
-    }
-    ssize_t n;
-    do
-        n = sendmsg(net->init_fd, &msg, MSG_NOSIGNAL);
-    while (n < 0 && errno == EINTR);
-    int saved = errno;
+    ssize_t n = nook_fd_pass_send(net->init_fd, &value, sizeof(value), &init_pidfd, init_pidfd >= 0 ? 1 : 0);
     closep(&net->init_fd);
     net->init_fd = -1;
     if (n == (ssize_t)sizeof(value))
@@ -338,7 +319,7 @@ int nook_network_start(struct nook_network *net, const struct nook_container_dir
     int r = nook_network_wait_ready(net, err);
     if (r < 0)
         return r;
-    return nook_error_set_errno(err, n < 0 ? saved : EIO, "network: hand the container's init to %s", net->helper);
+    return nook_error_set_errno(err, n < 0 ? (int)-n : EIO, "network: hand the container's init to %s", net->helper);
 }
 
 static long long now_ms(void)
