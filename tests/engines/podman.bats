@@ -21,6 +21,7 @@
 # place, to compare the two (crun refuses this hybrid-cgroup host).
 
 load ../integration/helpers
+load podman-world
 
 bats_require_minimum_version 1.5.0
 
@@ -35,73 +36,17 @@ setup_file() {
     export PODMAN_SKIP
     [ -z "$PODMAN_SKIP" ] || return 0
 
-    PODMAN_DIR=$(mktemp -d /tmp/nook-podman.XXXXXX) || return 1
-    chmod 0700 "$PODMAN_DIR"
-    export PODMAN_DIR IMAGE
-    export PODMAN_RUNTIME=${PODMAN_RUNTIME:-$NOOK}
-    export PODMAN_WRAPPER=$PODMAN_DIR/bin/nook
-    # The configuration goes where podman finds it from $HOME: conmon
-    # passes HOME, not XDG_CONFIG_HOME, to the `podman container cleanup`
-    # it runs when a container exits.
-    local config=$PODMAN_DIR/home/.config/containers
-    mkdir -p "$PODMAN_DIR/bin" "$config" "$PODMAN_DIR/xdg" "$PODMAN_DIR/tmp" || return 1
-    chmod 0700 "$PODMAN_DIR/xdg"
-    export HOME=$PODMAN_DIR/home
+    podman_world_setup /tmp/nook-podman.XXXXXX "" 'cgroup_manager = "cgroupfs"' || return 1
+    mkdir -p "$PODMAN_DIR/xdg" && chmod 0700 "$PODMAN_DIR/xdg" || return 1
     export XDG_RUNTIME_DIR=$PODMAN_DIR/xdg
-    export TMPDIR=$PODMAN_DIR/tmp
-    unset XDG_CONFIG_HOME CONTAINERS_CONF CONTAINERS_STORAGE_CONF
     # Where nook keeps its state when podman calls it (the default for
     # root of a user namespace with $XDG_RUNTIME_DIR set).
     export PODMAN_NOOK_ROOT=$XDG_RUNTIME_DIR/nook
-
-    cat >"$PODMAN_WRAPPER" <<EOF
-#!/bin/sh
-# Records how podman and conmon call nook, one line a call, then is nook.
-printf '%s\n' "\$*" >>"$PODMAN_DIR/nook-calls.log"
-exec "$PODMAN_RUNTIME" "\$@"
-EOF
-    chmod 0755 "$PODMAN_WRAPPER"
-
-    # The runtime's name ("nook", from the [engine.runtimes] key) is what
-    # podman looks up in the runtime_supports_* lists.
-    cat >"$config/containers.conf" <<EOF
-[engine]
-runtime = "nook"
-cgroup_manager = "cgroupfs"
-events_logger = "file"
-tmp_dir = "$PODMAN_DIR/libpod-tmp"
-runtime_supports_json = ["crun", "runc", "nook"]
-runtime_supports_nocgroup = ["crun", "nook"]
-
-[engine.runtimes]
-nook = ["$PODMAN_WRAPPER"]
-EOF
-    cat >"$config/storage.conf" <<EOF
-[storage]
-driver = "overlay"
-graphroot = "$PODMAN_DIR/storage"
-runroot = "$PODMAN_DIR/run"
-EOF
-
-    tar -C "$NOOK_BUNDLE_ROOTFS" -c . |
-        timeout 120 podman import --change CMD=/bin/sh - "$IMAGE" >"$PODMAN_DIR/import.out" 2>&1 || {
-        echo "podman import failed: $(cat "$PODMAN_DIR/import.out")" >&2
-        return 1
-    }
+    podman_world_import 120
 }
 
 teardown_file() {
-    [ -n "${PODMAN_DIR:-}" ] && [ -d "$PODMAN_DIR" ] || return 0
-    timeout 60 podman pod rm -af -t 0 >/dev/null 2>&1
-    timeout 60 podman rm -af -t 0 >/dev/null 2>&1
-    # The storage holds files of the user's subordinate ids: only podman's
-    # user namespace may remove them.
-    timeout 60 podman unshare rm -rf "$PODMAN_DIR/storage" "$PODMAN_DIR/run" >/dev/null 2>&1
-    local pid
-    for pid in $(cat "$XDG_RUNTIME_DIR"/libpod/tmp/pause.pid "$PODMAN_DIR"/libpod-tmp/pause.pid 2>/dev/null); do
-        kill -KILL "$pid" 2>/dev/null
-    done
-    rm -rf "$PODMAN_DIR"
+    podman_world_remove 60 "${XDG_RUNTIME_DIR:-}"/libpod/tmp/pause.pid
 }
 
 setup() {

@@ -17,6 +17,7 @@
 
 load ../integration/helpers
 load vm-helpers
+load ../engines/podman-world
 
 bats_require_minimum_version 1.5.0
 
@@ -29,69 +30,16 @@ setup_file() {
     export PODMAN_SKIP
     [ -z "$PODMAN_SKIP" ] || return 0
 
-    PODMAN_DIR=$(mktemp -d /tmp/nook-vm-podman.XXXXXX) || return 1
-    chmod 0700 "$PODMAN_DIR"
-    export PODMAN_DIR IMAGE
-    export PODMAN_WRAPPER=$PODMAN_DIR/bin/nook
-    export PODMAN_RUNTIME=${PODMAN_RUNTIME:-$NOOK}
-    # conmon hands HOME (not XDG_CONFIG_HOME) to the `podman container
-    # cleanup` it runs: the configuration is found from HOME.
-    local config=$PODMAN_DIR/home/.config/containers
-    mkdir -p "$PODMAN_DIR/bin" "$config" "$PODMAN_DIR/tmp" || return 1
-    export HOME=$PODMAN_DIR/home
-    export TMPDIR=$PODMAN_DIR/tmp
-    export XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-/run/user/$(id -u)}
-    export DBUS_SESSION_BUS_ADDRESS=${DBUS_SESSION_BUS_ADDRESS:-unix:path=$XDG_RUNTIME_DIR/bus}
-    unset XDG_CONFIG_HOME CONTAINERS_CONF CONTAINERS_STORAGE_CONF
-
-    cat >"$PODMAN_WRAPPER" <<EOF
-#!/bin/sh
-# Records how podman and conmon call nook, one line a call, then is nook.
-printf '%s\n' "\$*" >>"$PODMAN_DIR/nook-calls.log"
-exec "$PODMAN_RUNTIME" "\$@"
-EOF
-    chmod 0755 "$PODMAN_WRAPPER"
     # No cgroup_manager line: podman's default, systemd. No network: the
     # tests need none, and slirp4netns costs seconds a container here.
-    cat >"$config/containers.conf" <<EOF
-[containers]
-netns = "none"
-
-[engine]
-runtime = "nook"
-events_logger = "file"
-tmp_dir = "$PODMAN_DIR/libpod-tmp"
-runtime_supports_json = ["crun", "runc", "nook"]
-runtime_supports_nocgroup = ["crun", "nook"]
-
-[engine.runtimes]
-nook = ["$PODMAN_WRAPPER"]
-EOF
-    cat >"$config/storage.conf" <<EOF
-[storage]
-driver = "overlay"
-graphroot = "$PODMAN_DIR/storage"
-runroot = "$PODMAN_DIR/run"
-EOF
-
-    tar -C "$NOOK_BUNDLE_ROOTFS" -c . |
-        timeout 300 podman import --change CMD=/bin/sh - "$IMAGE" >"$PODMAN_DIR/import.out" 2>&1 || {
-        echo "podman import failed: $(cat "$PODMAN_DIR/import.out")" >&2
-        return 1
-    }
+    podman_world_setup /tmp/nook-vm-podman.XXXXXX $'[containers]\nnetns = "none"\n' "" || return 1
+    export XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-/run/user/$(id -u)}
+    export DBUS_SESSION_BUS_ADDRESS=${DBUS_SESSION_BUS_ADDRESS:-unix:path=$XDG_RUNTIME_DIR/bus}
+    podman_world_import 300
 }
 
 teardown_file() {
-    [ -n "${PODMAN_DIR:-}" ] && [ -d "$PODMAN_DIR" ] || return 0
-    timeout 120 podman rm -af -t 0 >/dev/null 2>&1
-    # The storage holds files of tester's subordinate ids: only podman's
-    # user namespace may remove them.
-    timeout 120 podman unshare rm -rf "$PODMAN_DIR/storage" "$PODMAN_DIR/run" >/dev/null 2>&1
-    local pid
-    for pid in $(cat "$PODMAN_DIR"/libpod-tmp/pause.pid 2>/dev/null); do
-        kill -KILL "$pid" 2>/dev/null
-    done
-    rm -rf "$PODMAN_DIR"
+    podman_world_remove 120
 }
 
 setup() {
