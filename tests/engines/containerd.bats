@@ -111,19 +111,26 @@ EOF
     }
 }
 
+# remove_all_containers: every task killed and deleted, every container
+# deleted, in the test's containerd.
+remove_all_containers() {
+    local id
+    for id in $(ctrd task ls -q 2>/dev/null); do
+        ctrd task kill -s SIGKILL --all "$id" >/dev/null 2>&1
+        ctrd task delete --force "$id" >/dev/null 2>&1
+    done
+    for id in $(ctrd container ls -q 2>/dev/null); do
+        ctrd container delete "$id" >/dev/null 2>&1
+    done
+}
+
 teardown_file() {
     if [ -z "${CTRD_DIR:-}" ] || [ ! -d "$CTRD_DIR" ]; then
         return 0
     fi
     local id pid i
     if [ -S "$CTRD_SOCK" ]; then
-        for id in $(ctrd task ls -q 2>/dev/null); do
-            ctrd task kill -s SIGKILL --all "$id" >/dev/null 2>&1
-            ctrd task delete --force "$id" >/dev/null 2>&1
-        done
-        for id in $(ctrd container ls -q 2>/dev/null); do
-            ctrd container delete "$id" >/dev/null 2>&1
-        done
+        remove_all_containers
         ctrd image rm "$IMAGE" >/dev/null 2>&1
     fi
     if pid=$(cat "$CTRD_DIR/containerd.pid" 2>/dev/null); then
@@ -166,14 +173,7 @@ teardown() {
     [ -z "${CTRD_SKIP:-}" ] || return 0
     # A failing test's tasks and containers go with it, so the next test
     # starts clean (ids are reused).
-    local id
-    for id in $(ctrd task ls -q 2>/dev/null); do
-        ctrd task kill -s SIGKILL --all "$id" >/dev/null 2>&1
-        ctrd task delete --force "$id" >/dev/null 2>&1
-    done
-    for id in $(ctrd container ls -q 2>/dev/null); do
-        ctrd container delete "$id" >/dev/null 2>&1
-    done
+    remove_all_containers
 }
 
 # ctrd ARGS...: ctr against this file's containerd, in its namespace,

@@ -456,6 +456,24 @@ static void test_partial_checksum(struct tap *t)
 }
 
 
+/* The TCP pseudo-header for addrs (source then destination, 4 or 16
+ * bytes each) and a segment of tcp_len bytes, into pseudo (40 bytes): its
+ * length. */
+static size_t tcp_pseudo_header(uint8_t *pseudo, const uint8_t *addrs, bool v4, size_t tcp_len)
+{
+    size_t addr_len = v4 ? 4 : 16;
+    memset(pseudo, 0, 40);
+    memcpy(pseudo, addrs, 2 * addr_len);
+    if (v4) {
+        pseudo[9] = 6;
+        put16(pseudo + 10, (uint16_t)tcp_len);
+    } else {
+        put16(pseudo + 34, (uint16_t)tcp_len);
+        pseudo[39] = 6;
+    }
+    return 2 * addr_len + (v4 ? 4 : 8);
+}
+
 /* An ethernet/IPv4 (or IPv6) TCP segment from src:sport to dst:dport with
  * payload_len bytes of payload, every checksum right. */
 static size_t make_tcp(uint8_t *f, int family, const char *src, uint16_t sport, const char *dst, uint16_t dport,
@@ -500,16 +518,8 @@ static size_t make_tcp(uint8_t *f, int family, const char *src, uint16_t sport, 
     put16(tcp + 14, 65535);
     for (size_t i = 0; i < payload_len; i++)
         tcp[20 + i] = (uint8_t)(i * 7 + 3);
-    uint8_t pseudo[40] = { 0 };
-    memcpy(pseudo, src_at, 2 * addr_len);
-    size_t pseudo_len = 2 * addr_len + (family == AF_INET ? 4 : 8);
-    if (family == AF_INET) {
-        pseudo[9] = 6;
-        put16(pseudo + 10, (uint16_t)tcp_len);
-    } else {
-        put16(pseudo + 34, (uint16_t)tcp_len);
-        pseudo[39] = 6;
-    }
+    uint8_t pseudo[40];
+    size_t pseudo_len = tcp_pseudo_header(pseudo, src_at, family == AF_INET, tcp_len);
     const uint8_t *parts[] = { pseudo, tcp };
     size_t lens[] = { pseudo_len, tcp_len };
     put16(tcp + 16, reference_checksum(parts, lens, 2));
@@ -521,7 +531,7 @@ static bool tcp_checksums_right(const uint8_t *f, size_t len)
 {
     bool v4 = get16(f + 12) == 0x0800;
     const uint8_t *ip = f + 14;
-    size_t ip_len = v4 ? 20 : 40, addr_len = v4 ? 4 : 16;
+    size_t ip_len = v4 ? 20 : 40;
     const uint8_t *tcp = ip + ip_len;
     size_t tcp_len = len - 14 - ip_len;
     if (v4) {
@@ -530,16 +540,8 @@ static bool tcp_checksums_right(const uint8_t *f, size_t len)
         if (reference_checksum(parts, lens, 1) != 0)
             return false;
     }
-    uint8_t pseudo[40] = { 0 };
-    memcpy(pseudo, ip + (v4 ? 12 : 8), 2 * addr_len);
-    size_t pseudo_len = 2 * addr_len + (v4 ? 4 : 8);
-    if (v4) {
-        pseudo[9] = 6;
-        put16(pseudo + 10, (uint16_t)tcp_len);
-    } else {
-        put16(pseudo + 34, (uint16_t)tcp_len);
-        pseudo[39] = 6;
-    }
+    uint8_t pseudo[40];
+    size_t pseudo_len = tcp_pseudo_header(pseudo, ip + (v4 ? 12 : 8), v4, tcp_len);
     const uint8_t *parts[] = { pseudo, tcp };
     size_t lens[] = { pseudo_len, tcp_len };
     return reference_checksum(parts, lens, 2) == 0;
