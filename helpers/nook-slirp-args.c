@@ -263,7 +263,7 @@ void nook_slirp_options_free(struct nook_slirp_options *o)
 
 enum option_id {
     OPT_PID,
-    OPT_INIT_FROM,
+    OPT_TAP_FD,
     OPT_READY_FD,
     OPT_PIDFD,
     OPT_MTU,
@@ -284,7 +284,7 @@ struct option_def {
 
 static const struct option_def option_defs[] = {
     { "--pid", OPT_PID, true, false },
-    { "--init-from", OPT_INIT_FROM, true, false },
+    { "--tap-fd", OPT_TAP_FD, true, false },
     { "--ready-fd", OPT_READY_FD, true, false },
     { "--pidfd", OPT_PIDFD, true, false },
     { "--mtu", OPT_MTU, true, false },
@@ -322,7 +322,7 @@ static int apply_option(const struct option_def *def, const char *value, struct 
         return 0;
     case OPT_READY_FD:
     case OPT_PIDFD:
-    case OPT_INIT_FROM:
+    case OPT_TAP_FD:
         if (!parse_number(value, 0, INT_MAX, &v))
             return nook_error_set(err, EINVAL, "%s \"%s\": expected a file descriptor number", def->name, value);
         if (def->id == OPT_READY_FD)
@@ -330,7 +330,7 @@ static int apply_option(const struct option_def *def, const char *value, struct 
         else if (def->id == OPT_PIDFD)
             o->pidfd = (int)v;
         else
-            o->init_fd = (int)v;
+            o->tap_fd = (int)v;
         return 0;
     case OPT_MTU:
         if (!parse_number(value, NOOK_SLIRP_MTU_MIN, NOOK_SLIRP_MTU_MAX, &v))
@@ -380,7 +380,7 @@ static int apply_option(const struct option_def *def, const char *value, struct 
 
 int nook_slirp_parse_args(int argc, char *const *argv, struct nook_slirp_options *o, struct nook_error *err)
 {
-    *o = (struct nook_slirp_options){ .ready_fd = -1, .pidfd = -1, .init_fd = -1, .mtu = NOOK_SLIRP_MTU_DEFAULT };
+    *o = (struct nook_slirp_options){ .ready_fd = -1, .pidfd = -1, .tap_fd = -1, .mtu = NOOK_SLIRP_MTU_DEFAULT };
     bool seen[N_ELEMENTS(option_defs)] = { false };
 
     for (int i = 1; i < argc; i++) {
@@ -419,12 +419,10 @@ int nook_slirp_parse_args(int argc, char *const *argv, struct nook_slirp_options
         if (r < 0)
             return r;
     }
-    if (o->pid == 0 && o->init_fd < 0)
-        return nook_error_set(err, EINVAL, "--pid or --init-from is required (the container's init)");
-    if (o->pid != 0 && o->init_fd >= 0)
-        return nook_error_set(err, EINVAL, "--pid and --init-from exclude each other");
-    if (o->pidfd >= 0 && o->init_fd >= 0)
-        return nook_error_set(err, EINVAL, "--pidfd goes with --pid; --init-from passes the pidfd itself");
+    if (o->pid == 0)
+        return nook_error_set(err, EINVAL, "--pid is required (the container's init)");
+    if (o->tap_fd >= 0 && o->pidfd < 0)
+        return nook_error_set(err, EINVAL, "--tap-fd needs --pidfd: the tap's container is known by its init's pidfd");
     if (o->ready_fd < 0)
         return nook_error_set(err, EINVAL, "--ready-fd is required");
     if (o->ipv6 && o->mtu < NOOK_SLIRP_MTU_MIN_IPV6)

@@ -14,8 +14,8 @@ int nook_slirp_find_ready_fd(int argc, char *const *argv);
 
 /* Parse argv (argv[0] is the program) into o, which this initialises.
  * Unknown options, missing values, repeated single options and values out
- * of range are errors naming the option and the value. --ready-fd is
- * required, and one of --pid and --init-from. Free o with
+ * of range are errors naming the option and the value. --ready-fd and
+ * --pid are required; --tap-fd needs --pidfd. Free o with
  * nook_slirp_options_free() whatever this returns. */
 int nook_slirp_parse_args(int argc, char *const *argv, struct nook_slirp_options *o,
                           struct nook_error *err);

@@ -14,20 +14,10 @@
 #include <sys/types.h>
 
 #include "lib/error.h"
+#include "lib/slirp-contract.h"
 
-/* Every frame on the tap starts with a struct virtio_net_hdr: the tap
- * offers checksum and TCP segmentation offload, so that the container's
- * TCP sends 64 KiB segments whatever its MTU (libslirp takes segments
- * larger than the MSS; the helper completes their checksums). Frames the
- * helper writes carry a header with VIRTIO_NET_HDR_F_DATA_VALID alone:
- * nothing to offload, and their checksums are right (libslirp and the DNS
- * forwarder compute them), so the container's kernel need not check them
- * again, which it would do in the helper's own write. */
-#define NOOK_SLIRP_VNET_HDR_LEN 10
 /* The header of every frame the helper writes: flags DATA_VALID. */
 extern const uint8_t nook_slirp_vnet_hdr_out[NOOK_SLIRP_VNET_HDR_LEN];
-/* Offload is offered below this MTU only (nook-slirp-tap.c says why). */
-#define NOOK_SLIRP_OFFLOAD_MTU 32768
 
 struct nook_slirp_namespaces {
     int userns_fd;

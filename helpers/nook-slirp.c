@@ -4,29 +4,31 @@
  * user-mode network stack behind it, in the caller's own network
  * namespace, until the container's init exits.
  *
- *   nook-slirp (--pid PID [--pidfd FD] | --init-from FD) --ready-fd FD
+ *   nook-slirp --pid PID [--pidfd FD [--tap-fd FD]] --ready-fd FD
  *              [--mtu N] [--ipv6] [--host-loopback] [--dns ADDR[:PORT]]...
  *              [--port [HOSTADDR:]HOSTPORT:CPORT/PROTO]... [--log FILE] [--debug]
  *
- * With --init-from, nook starts the helper before the container exists
- * and sends the init's pid (4 bytes, native order) with its pidfd
- * (SCM_RIGHTS) on that unix socket once it does: what needs no container
- * is done in between, off the path that create waits on. A socket closed
- * without a pid ends the helper quietly (create failed before the init).
+ * nook starts it with --tap-fd: the container's init has made the tap in
+ * its namespaces during create (lib/slirp-tap.h), and nook starts the
+ * helper once the container is set up, with the init's pidfd; the init
+ * reads the ready line at the exec barrier. Started by hand (--pid
+ * alone), the helper makes the tap itself, from a child that joins the
+ * init's namespaces (nook-slirp-tap.h).
  *
  * The ready fd gets exactly one line: "ok" once the tap is configured,
  * the forwards are bound and the loop is about to run, confined; or
  * "error: <why>" and the helper exits 1. Setup order, and why:
  *   setsid        first, so that a terminal's signals to `nook run`'s
  *                 process group never reach the helper;
- *   tap child     forked next, to wait for the namespaces (nook-slirp-tap.h);
+ *   tap child     without --tap-fd, forked next, to wait for the
+ *                 namespaces;
  *   libslirp      the DNS forwarder, the forwards (bound while privileges
- *                 last) and the seccomp filter, all before the init is
- *                 needed;
- *   init          its pid (--pid, or from --init-from), pinned by a pidfd;
- *   namespaces    opened through /proc/PID with the init's pidfd polled
- *                 afterwards, so a reused pid is never taken for it, and
- *                 sent to the tap child, which makes the tap in them;
+ *                 last) and the seccomp filter;
+ *   init          pinned by a pidfd (--pidfd, or one of its own);
+ *   namespaces    without --tap-fd, opened through /proc/PID with the
+ *                 init's pidfd polled afterwards, so a reused pid is never
+ *                 taken for it, and sent to the tap child, which makes the
+ *                 tap in them;
  *   drop root     started as root, it becomes nobody (65534) here, before
  *                 anything reads what the container sends;
  *   confine       no_new_privs and the seccomp allow-list;
@@ -37,7 +39,6 @@
 #include <sys/signalfd.h>
 #include <time.h>
 
-#include "lib/fd-pass.h"
 #include "nook-slirp-args.h"
 #include "nook-slirp-confine.h"
 #include "nook-slirp-log.h"
@@ -105,23 +106,6 @@ static int open_signalfd(int *fd, struct nook_error *err)
     return 0;
 }
 
-/* The init's pid and pidfd from nook (--init-from): 1, or 0 when nook
- * closed the socket without sending them. */
-static int receive_init(int fd, pid_t *pid, int *pidfd, struct nook_error *err)
-{
-    int32_t value = 0;
-    size_t n_fds;
-    ssize_t n = nook_fd_pass_recv(fd, &value, sizeof(value), pidfd, 1, &n_fds);
-    if (n < 0)
-        return nook_error_set_errno(err, (int)-n, "--init-from %d: receive the init", fd);
-    if (n == 0)
-        return 0;
-    if (n != (ssize_t)sizeof(value) || value <= 0)
-        return nook_error_set(err, EPROTO, "--init-from %d: not a pid", fd);
-    *pid = value;
-    return 1;
-}
-
 static int open_log(const char *path, int *fd, struct nook_error *err)
 {
     if (!path) {
@@ -186,11 +170,9 @@ struct helper {
     int pidfd;
     int log_fd;
     int tap_fd;
-    int received_pidfd;
     struct nook_slirp_tap_setup tap_setup;
     nook_slirp_filter filter;
     bool setsid_failed;
-    bool nobody_came;       /* --init-from closed without a pid */
     struct nook_slirp_loop *loop;
 };
 
@@ -203,8 +185,6 @@ static void helper_free(struct helper *h)
     nook_slirp_options_free(&h->options);
     closep(&h->signal_fd);
     closep(&h->tap_fd);
-    closep(&h->received_pidfd);
-    closep(&h->options.init_fd);
     if (h->log_fd > STDERR_FILENO)
         closep(&h->log_fd);
     if (h->pidfd != h->options.pidfd)
@@ -222,19 +202,23 @@ static int setup(struct helper *h, int argc, char **argv, struct nook_error *err
         return nook_error_set(err, EBADF, "--ready-fd %d is not open", o->ready_fd);
     if (fcntl(o->ready_fd, F_SETFD, FD_CLOEXEC) < 0)
         return nook_error_set_errno(err, errno, "--ready-fd %d", o->ready_fd);
-    if (o->init_fd >= 0 && (!fd_is_open(o->init_fd) || fcntl(o->init_fd, F_SETFD, FD_CLOEXEC) < 0))
-        return nook_error_set(err, EBADF, "--init-from %d is not open", o->init_fd);
+    if (o->tap_fd >= 0) {
+        if (!fd_is_open(o->tap_fd) || fcntl(o->tap_fd, F_SETFD, FD_CLOEXEC) < 0)
+            return nook_error_set(err, EBADF, "--tap-fd %d is not open", o->tap_fd);
+        h->tap_fd = o->tap_fd;
+        o->tap_fd = -1;
+    }
 
     if ((r = open_signalfd(&h->signal_fd, err)) < 0 || (r = open_log(o->log_path, &h->log_fd, err)) < 0)
         return r;
     h->log = (struct nook_slirp_log){ .fd = h->log_fd, .debug = o->debug };
     stamp(&h->stamps, "arguments");
 
-    if ((r = nook_slirp_tap_start(o->mtu, o->ipv6, &h->tap_setup, err)) < 0)
+    if (h->tap_fd < 0 && (r = nook_slirp_tap_start(o->mtu, o->ipv6, &h->tap_setup, err)) < 0)
         return r;
     stamp(&h->stamps, "tap child");
     /* libslirp, the DNS forwarder, the forwards and the seccomp filter
-     * need no container: done while nook is still making it. */
+     * need no container: done while the tap child waits for it. */
     if ((r = nook_slirp_loop_new(o, &h->log, -1, -1, h->signal_fd, &h->loop, err)) < 0)
         return r;
     stamp(&h->stamps, "libslirp");
@@ -245,31 +229,21 @@ static int setup(struct helper *h, int argc, char **argv, struct nook_error *err
         return r;
     stamp(&h->stamps, "filter");
 
-    if (o->init_fd >= 0) {
-        r = receive_init(o->init_fd, &o->pid, &h->received_pidfd, err);
-        if (r <= 0) {
-            h->nobody_came = r == 0;
-            return r < 0 ? r : -ECANCELED;
-        }
-        closep(&o->init_fd);
-        o->init_fd = -1;
-    }
-    stamp(&h->stamps, "init");
-    if ((r = nook_slirp_open_pidfd(o->pid, h->received_pidfd >= 0 ? h->received_pidfd : o->pidfd, &h->pidfd,
-                                   err)) < 0 ||
-        (r = nook_slirp_open_namespaces(o->pid, h->pidfd, &h->ns, err)) < 0)
+    if ((r = nook_slirp_open_pidfd(o->pid, o->pidfd, &h->pidfd, err)) < 0)
         return r;
-    if (h->pidfd == h->received_pidfd)
-        h->received_pidfd = -1;
     nook_slirp_loop_set_pidfd(h->loop, h->pidfd);
-    stamp(&h->stamps, "namespaces");
-
-    r = nook_slirp_tap_finish(&h->tap_setup, &h->ns, &h->tap_fd, err);
-    nook_slirp_namespaces_close(&h->ns);
-    if (r < 0)
-        return r;
+    stamp(&h->stamps, "init");
+    if (h->tap_fd < 0) {
+        if ((r = nook_slirp_open_namespaces(o->pid, h->pidfd, &h->ns, err)) < 0)
+            return r;
+        stamp(&h->stamps, "namespaces");
+        r = nook_slirp_tap_finish(&h->tap_setup, &h->ns, &h->tap_fd, err);
+        nook_slirp_namespaces_close(&h->ns);
+        if (r < 0)
+            return r;
+        stamp(&h->stamps, "tap");
+    }
     nook_slirp_loop_set_tap(h->loop, h->tap_fd);
-    stamp(&h->stamps, "tap");
 
     bool dropped;
     if ((r = nook_slirp_drop_root(&dropped, err)) < 0)
@@ -298,11 +272,10 @@ int main(int argc, char **argv)
         .pidfd = -1,
         .log_fd = -1,
         .tap_fd = -1,
-        .received_pidfd = -1,
         .tap_setup = NOOK_SLIRP_TAP_SETUP_INIT,
     };
     h.options.pidfd = -1;
-    h.options.init_fd = -1;
+    h.options.tap_fd = -1;
     stamp(&h.stamps, "main");
     /* A process-group leader cannot start a session (started by hand from
      * an interactive shell); nook's child always can. */
@@ -312,8 +285,7 @@ int main(int argc, char **argv)
     h.ready_fd = nook_slirp_find_ready_fd(argc, argv);
     struct nook_error err = { 0 };
     if (setup(&h, argc, argv, &err) < 0) {
-        /* Create failed before its init existed: nobody waits for a word. */
-        int status = h.nobody_came ? 0 : fail(h.ready_fd, &err);
+        int status = fail(h.ready_fd, &err);
         helper_free(&h);
         return status;
     }

@@ -1,8 +1,6 @@
 /* nook-slirp.h: what the parts of the network helper nook-slirp share:
- * the options it runs with, and the fixed addresses of the user-mode
- * network it gives a container (the contract with nook, issue 7):
- * 10.0.2.0/24, the container at .100, the gateway (the host) at .2, the
- * DNS forwarder at .3; fd00::/64 the same way with --ipv6. */
+ * the options it runs with, and (lib/slirp-contract.h) the fixed
+ * addresses of the user-mode network it gives a container. */
 #pragma once
 
 #include <stdbool.h>
@@ -11,19 +9,7 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 
-#define NOOK_SLIRP_NETWORK "10.0.2.0"
-#define NOOK_SLIRP_NETMASK "255.255.255.0"
-#define NOOK_SLIRP_PREFIX_LEN 24
-#define NOOK_SLIRP_GATEWAY "10.0.2.2"
-#define NOOK_SLIRP_DNS "10.0.2.3"
-#define NOOK_SLIRP_DHCP_START "10.0.2.15"
-#define NOOK_SLIRP_GUEST "10.0.2.100"
-#define NOOK_SLIRP_NETWORK6 "fd00::"
-#define NOOK_SLIRP_PREFIX6_LEN 64
-#define NOOK_SLIRP_GATEWAY6 "fd00::2"
-#define NOOK_SLIRP_DNS6 "fd00::3"
-#define NOOK_SLIRP_GUEST6 "fd00::100"
-#define NOOK_SLIRP_TAP_NAME "tap0"
+#include "lib/slirp-contract.h"
 
 #define NOOK_SLIRP_MTU_MIN 576
 #define NOOK_SLIRP_MTU_MAX 65520
@@ -54,7 +40,7 @@ struct nook_slirp_options {
     pid_t pid;        /* the container's init, a host pid; 0 until known */
     int ready_fd;     /* -1 until parsed */
     int pidfd;        /* -1: the helper opens one itself */
-    int init_fd;      /* --init-from: where the pid comes from later; -1: --pid */
+    int tap_fd;       /* --tap-fd: the tap nook's init made, configured; -1: the helper makes it */
     unsigned mtu;
     bool ipv6;
     bool host_loopback;

@@ -414,6 +414,13 @@ static int supervise_setup(struct create_run *run, struct nook_error *err)
             if (r < 0)
                 return r;
             break;
+        case NOOK_SYNC_TAP:
+            if (passed_fd < 0)
+                return nook_error_set(err, EPROTO, "setup socket: the tap came without its fd");
+            r = nook_network_take_tap(run->network, &passed_fd, err);
+            if (r < 0)
+                return r;
+            break;
         case NOOK_SYNC_READY:
             return 0;
         default:
@@ -445,8 +452,10 @@ static int spawn_init(struct create_run *run, bool userns, struct nook_error *er
         .seccomp = run->seccomp.length ? &run->seccomp : NULL,
         .overlay = run->overlay,
         .early_bind_mount = nook_network_resolv_conf_mount(run->network),
+        .network_ready_fd = nook_network_ready_reader(run->network),
         .idmapped_mounts = run->idmapped.count ? &run->idmapped : NULL,
     };
+    ctx.slirp_tap = nook_network_wants_tap(run->network, &ctx.slirp_tap_mtu, &ctx.slirp_tap_ipv6);
     bool net_joined = false;
     ctx.netns_owned = spec_has_namespace(run->spec, NOOK_NS_NETWORK, &net_joined) && !net_joined;
     memcpy(ctx.ns_fds, run->ns_fds, sizeof(ctx.ns_fds));
@@ -504,14 +513,6 @@ static int spawn_init(struct create_run *run, bool userns, struct nook_error *er
     closep(&run->sync_fds[1]);
     run->sync_fds[1] = -1;
 
-    /* The network helper (started in nook_network_prepare) makes the tap
-     * in the init's namespaces, which exist now, while the init is put in
-     * its cgroup, given its id maps and set up; it must be ready before
-     * create returns. */
-    r = nook_network_start(run->network, run->dir, run->pid, run->pidfd, err);
-    if (r < 0)
-        return r;
-
     /* Before MAPS_WRITTEN: the init waits for it, so it is in its cgroup
      * before it does anything of the container's. */
     r = nook_cgroup_attach(&run->cgroup, &run->cgroup_request, run->pid, err);
@@ -536,7 +537,7 @@ static int spawn_init(struct create_run *run, bool userns, struct nook_error *er
     r = supervise_setup(run, err);
     if (r == 0)
         r = apply_device_list(run, err);
-    return r < 0 ? r : nook_network_wait_ready(run->network, err);
+    return r;
 }
 
 /* A create that fails once the init exists goes on as a delete would
@@ -662,6 +663,11 @@ static int create_steps(struct create_run *run, struct nook_error *err)
         r = nook_state_save(run->dir, &run->state, err);
     if (r == 0 && opts->pid_file)
         r = nook_pid_file_write(opts->pid_file, run->pid, err);
+    /* Last, so that create pays for the helper's start alone: its setup
+     * goes on while create returns, and the init waits for its ready line
+     * at the exec barrier (network.h). */
+    if (r == 0)
+        r = nook_network_start(run->network, run->dir, run->pid, run->pidfd, err);
     return r;
 }
 

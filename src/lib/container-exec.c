@@ -485,6 +485,7 @@ static int spawn(struct exec_run *run, struct nook_error *err)
         .sync_fd = run->sync_fds[1],
         .fifo_fd = -1,
         .proc_fd_dir = -1,
+        .network_ready_fd = -1,
         .preserve_fds = run->opts->preserve_fds,
         .exec = true,
         .seccomp = run->seccomp.length ? &run->seccomp : NULL,

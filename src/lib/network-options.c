@@ -469,19 +469,20 @@ static int push_arg(char ***argv, const char *fmt, ...)
     return append_string(argv, arg);
 }
 
-int nook_network_helper_argv(const struct nook_network_options *opts, const char *helper, int ready_fd,
-                             int init_fd, const char *log_path, char ***out, struct nook_error *err)
+int nook_network_helper_argv(const struct nook_network_options *opts, const char *helper, pid_t pid, int ready_fd,
+                             int pidfd, int tap_fd, const char *log_path, char ***out, struct nook_error *err)
 {
     _cleanup_strv_ char **argv = NULL;
     int r = push_arg(&argv, "%s", helper);
-    if (r == 0)
-        r = push_arg(&argv, "--init-from");
-    if (r == 0)
-        r = push_arg(&argv, "%d", init_fd);
-    if (r == 0)
-        r = push_arg(&argv, "--ready-fd");
-    if (r == 0)
-        r = push_arg(&argv, "%d", ready_fd);
+    const struct {
+        const char *option;
+        int value;
+    } numbers[] = { { "--pid", (int)pid }, { "--pidfd", pidfd }, { "--tap-fd", tap_fd }, { "--ready-fd", ready_fd } };
+    for (size_t i = 0; r == 0 && i < N_ELEMENTS(numbers); i++) {
+        r = push_arg(&argv, "%s", numbers[i].option);
+        if (r == 0)
+            r = push_arg(&argv, "%d", numbers[i].value);
+    }
     if (r == 0 && opts->mtu) {
         r = push_arg(&argv, "--mtu");
         if (r == 0)

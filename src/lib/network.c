@@ -1,8 +1,9 @@
 /* network.c: slirp networking from create's side (network.h): check the
- * options against the host, write the container's resolv.conf, start the
- * helper nook-slirp for the init and wait for its ready line. */
+ * options against the host, write the container's resolv.conf, make the
+ * helper's ready pipe, and start the helper nook-slirp on the tap the
+ * init made once the container is set up. */
+#include <arpa/inet.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -10,18 +11,17 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "fd-pass.h"
 #include "helper-procs.h"
 #include "network.h"
 #include "spec-model.h"
 
-/* The helper finds these open in itself (the contract's --ready-fd and
- * --init-from); stdin, stdout and stderr are /dev/null. */
+/* The helper finds these open in itself (the contract's --ready-fd,
+ * --pidfd and --tap-fd); stdin, stdout and stderr are /dev/null. */
 #define HELPER_READY_FD 3
-#define HELPER_INIT_FD 4
+#define HELPER_PIDFD 4
+#define HELPER_TAP_FD 5
 
 #define UNPRIVILEGED_PORT_START "/proc/sys/net/ipv4/ip_unprivileged_port_start"
 
@@ -30,8 +30,9 @@ struct nook_network {
     char *helper;               /* the nook-slirp binary */
     char *log_path;             /* <state dir>/network.log */
     pid_t pid;                  /* the helper, 0 until started */
-    int ready_fd;               /* the read end of its ready pipe, -1 once read */
-    int init_fd;                /* our end of its --init-from socket, -1 once the init is sent */
+    int ready_r;                /* the read end of its ready pipe, the init's to read */
+    int ready_w;                /* the write end, the helper's; -1 once it has it */
+    int tap_fd;                 /* the tap the init made, -1 until it is sent */
     size_t resolv_conf_mount;   /* 1 + its index in the spec's mounts; 0: none */
 };
 
@@ -43,6 +44,67 @@ static int unprivileged_port_start(void)
     if (!f || fscanf(f, "%d", &value) != 1)
         return 1024;
     return value;
+}
+
+/* Bind each forwarded host port for a moment, with the options the
+ * helper's sockets have (SO_REUSEADDR on TCP; IPv6 addresses IPv6 only):
+ * a port that is taken fails create now, with the error the helper's own
+ * bind would give, before anything of the container exists. The helper,
+ * started once the container is set up, binds them for good. */
+static int probe_port(const struct nook_network_port *p, struct nook_error *err)
+{
+    const char *proto = p->proto == NOOK_NETWORK_UDP ? "udp" : "tcp";
+    struct sockaddr_storage addr = { 0 };
+    socklen_t len;
+    if (p->host_addr[0] == '[') {
+        struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&addr;
+        char text[sizeof(p->host_addr)];
+        snprintf(text, sizeof(text), "%.*s", (int)strlen(p->host_addr) - 2, p->host_addr + 1);
+        in6->sin6_family = AF_INET6;
+        in6->sin6_port = htons(p->host_port);
+        if (inet_pton(AF_INET6, text, &in6->sin6_addr) != 1)
+            return nook_error_set(err, EINVAL, "network: forward port %u/%s on %s: not an address", p->host_port,
+                                  proto, p->host_addr);
+        len = sizeof(*in6);
+    } else {
+        struct sockaddr_in *in = (struct sockaddr_in *)&addr;
+        in->sin_family = AF_INET;
+        in->sin_port = htons(p->host_port);
+        if (inet_pton(AF_INET, p->host_addr, &in->sin_addr) != 1)
+            return nook_error_set(err, EINVAL, "network: forward port %u/%s on %s: not an address", p->host_port,
+                                  proto, p->host_addr);
+        len = sizeof(*in);
+    }
+    _cleanup_close_ int fd =
+        socket(addr.ss_family, (p->proto == NOOK_NETWORK_UDP ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return nook_error_set_errno(err, errno, "network: forward port %u/%s on %s: socket", p->host_port, proto,
+                                    p->host_addr);
+    int on = 1;
+    if (p->proto == NOOK_NETWORK_TCP)
+        (void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+    if (addr.ss_family == AF_INET6)
+        (void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on));
+    if (bind(fd, (struct sockaddr *)&addr, len) == 0)
+        return 0;
+    int e = errno;
+    if (e == EADDRINUSE)
+        return nook_error_set(err, e, "network: forward port %u/%s on %s: %s (another program has it)",
+                              p->host_port, proto, p->host_addr, strerror(e));
+    if (e == EADDRNOTAVAIL && addr.ss_family == AF_INET6)
+        return nook_error_set(err, e, "network: forward port %u/%s on %s: %s (is IPv6 enabled on the host?)",
+                              p->host_port, proto, p->host_addr, strerror(e));
+    return nook_error_set_errno(err, e, "network: forward port %u/%s on %s", p->host_port, proto, p->host_addr);
+}
+
+static int probe_ports(const struct nook_network_options *opts, struct nook_error *err)
+{
+    for (size_t i = 0; i < opts->n_ports; i++) {
+        int r = probe_port(&opts->ports[i], err);
+        if (r < 0)
+            return r;
+    }
+    return 0;
 }
 
 static char *read_small_file(const char *path)
@@ -134,8 +196,9 @@ void nook_network_free(struct nook_network *net)
      * it when a failed create has stopped it. */
     if (net->pid > 0)
         (void)waitpid(net->pid, NULL, WNOHANG);
-    closep(&net->ready_fd);
-    closep(&net->init_fd);
+    closep(&net->ready_r);
+    closep(&net->ready_w);
+    closep(&net->tap_fd);
     nook_network_options_clear(&net->opts);
     free(net->helper);
     free(net->log_path);
@@ -153,27 +216,28 @@ size_t nook_network_resolv_conf_mount(const struct nook_network *net)
 }
 
 /* An fd moved out of the way of the numbers the helper finds its fds at
- * (0..HELPER_INIT_FD), close-on-exec: the spawn's dup2() makes the copy
+ * (0..HELPER_TAP_FD), close-on-exec: the spawn's dup2() makes the copy
  * the helper keeps. */
 static int fd_above_helpers(int fd)
 {
-    return fcntl(fd, F_DUPFD_CLOEXEC, HELPER_INIT_FD + 1);
+    return fcntl(fd, F_DUPFD_CLOEXEC, HELPER_TAP_FD + 1);
 }
 
-/* Run the helper: stdin, stdout and stderr /dev/null, its ready pipe and
- * init socket at the contract's numbers, nothing else open, no signal
- * blocked or ignored (`run` blocks every signal it forwards). posix_spawn
- * borrows this process's memory instead of copying it, as fork would. */
-static int spawn_helper(struct nook_network *net, char **argv, int ready_w, int init_theirs, pid_t *pid,
-                        struct nook_error *err)
+/* Run the helper: stdin, stdout and stderr /dev/null, its ready pipe,
+ * the init's pidfd and the tap at the contract's numbers, nothing else
+ * open, no signal blocked or ignored (`run` blocks every signal it
+ * forwards). posix_spawn borrows this process's memory instead of
+ * copying it, as fork would, and returns once the helper's exec has. */
+static int spawn_helper(struct nook_network *net, char **argv, int init_pidfd, pid_t *pid, struct nook_error *err)
 {
     _cleanup_close_ int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
     if (devnull < 0)
         return nook_error_set_errno(err, errno, "network: open /dev/null");
     _cleanup_close_ int null = fd_above_helpers(devnull);
-    _cleanup_close_ int ready = fd_above_helpers(ready_w);
-    _cleanup_close_ int init = fd_above_helpers(init_theirs);
-    if (null < 0 || ready < 0 || init < 0)
+    _cleanup_close_ int ready = fd_above_helpers(net->ready_w);
+    _cleanup_close_ int pidfd = fd_above_helpers(init_pidfd);
+    _cleanup_close_ int tap = fd_above_helpers(net->tap_fd);
+    if (null < 0 || ready < 0 || pidfd < 0 || tap < 0)
         return nook_error_set_errno(err, errno, "network: prepare the helper's fds");
 
     posix_spawn_file_actions_t actions;
@@ -194,10 +258,11 @@ static int spawn_helper(struct nook_network *net, char **argv, int ready_w, int 
         posix_spawn_file_actions_adddup2(&actions, null, 1),
         posix_spawn_file_actions_adddup2(&actions, null, 2),
         posix_spawn_file_actions_adddup2(&actions, ready, HELPER_READY_FD),
-        posix_spawn_file_actions_adddup2(&actions, init, HELPER_INIT_FD),
+        posix_spawn_file_actions_adddup2(&actions, pidfd, HELPER_PIDFD),
+        posix_spawn_file_actions_adddup2(&actions, tap, HELPER_TAP_FD),
         /* Whatever the caller left open without O_CLOEXEC (the fds passed
          * on to the container) is not the helper's. */
-        posix_spawn_file_actions_addclosefrom_np(&actions, HELPER_INIT_FD + 1),
+        posix_spawn_file_actions_addclosefrom_np(&actions, HELPER_TAP_FD + 1),
         posix_spawnattr_setsigmask(&attr, &none),
         posix_spawnattr_setsigdefault(&attr, &all),
         posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF),
@@ -214,44 +279,6 @@ static int spawn_helper(struct nook_network *net, char **argv, int ready_w, int 
     return 0;
 }
 
-/* Start the helper ahead of the container (nook_network_prepare()). */
-static int start_early(struct nook_network *net, const struct nook_container_dir *dir, struct nook_error *err)
-{
-    _cleanup_strv_ char **argv = NULL;
-    int r = nook_network_helper_argv(&net->opts, net->helper, HELPER_READY_FD, HELPER_INIT_FD, net->log_path,
-                                     &argv, err);
-    if (r < 0)
-        return r;
-    int pipe_fds[2];
-    if (pipe2(pipe_fds, O_CLOEXEC) < 0)
-        return nook_error_set_errno(err, errno, "network: make the helper's ready pipe");
-    _cleanup_close_ int ready_r = pipe_fds[0];
-    _cleanup_close_ int ready_w = pipe_fds[1];
-    int pair[2];
-    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
-        return nook_error_set_errno(err, errno, "network: make the helper's socket");
-    _cleanup_close_ int init_ours = pair[0];
-    _cleanup_close_ int init_theirs = pair[1];
-
-    pid_t child;
-    r = spawn_helper(net, argv, ready_w, init_theirs, &child, err);
-    if (r < 0)
-        return r;
-    net->pid = child;
-    net->ready_fd = steal_fd(&ready_r);
-    net->init_fd = steal_fd(&init_ours);
-    r = nook_helper_record(dir->fd, NOOK_NETWORK_HELPER_RECORD, child, err);
-    if (r < 0) {
-        /* Unrecorded, nothing else would ever stop it. */
-        kill(child, SIGKILL);
-        while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
-            ;
-        net->pid = 0;
-        return nook_error_prefix(err, "network");
-    }
-    return 0;
-}
-
 int nook_network_prepare(struct nook_spec *spec, const struct nook_container_dir *dir,
                          struct nook_network **out, struct nook_error *err)
 {
@@ -259,8 +286,7 @@ int nook_network_prepare(struct nook_spec *spec, const struct nook_container_dir
     _cleanup_(network_freep) struct nook_network *net = calloc(1, sizeof(*net));
     if (!net)
         return nook_error_set(err, ENOMEM, "out of memory");
-    net->ready_fd = -1;
-    net->init_fd = -1;
+    net->ready_r = net->ready_w = net->tap_fd = -1;
     int r = nook_network_options_from_spec(spec, &net->opts, err);
     if (r < 0 || !net->opts.enabled)
         return r;
@@ -271,6 +297,9 @@ int nook_network_prepare(struct nook_spec *spec, const struct nook_container_dir
         if (r < 0)
             return r;
     }
+    r = probe_ports(&net->opts, err);
+    if (r < 0)
+        return r;
     r = nook_network_find_helper(&net->helper, err);
     if (r < 0)
         return r;
@@ -283,126 +312,71 @@ int nook_network_prepare(struct nook_spec *spec, const struct nook_container_dir
         if (r < 0)
             return r;
     }
-    r = start_early(net, dir, err);
-    if (r < 0)
-        return r;
+    int pipe_fds[2];
+    if (pipe2(pipe_fds, O_CLOEXEC) < 0)
+        return nook_error_set_errno(err, errno, "network: make the helper's ready pipe");
+    net->ready_r = pipe_fds[0];
+    net->ready_w = pipe_fds[1];
     *out = steal_pointer(&net);
     return 0;
 }
 
-/* Whether the helper has already said something (or gone): a setup that
- * failed without the container (a port in use) ends create now. */
-static bool helper_has_spoken(const struct nook_network *net)
+bool nook_network_wants_tap(const struct nook_network *net, unsigned *mtu, bool *ipv6)
 {
-    struct pollfd pfd = { .fd = net->ready_fd, .events = POLLIN };
-    return net->ready_fd >= 0 && poll(&pfd, 1, 0) > 0;
+    if (!net)
+        return false;
+    *mtu = net->opts.mtu ? net->opts.mtu : NOOK_NETWORK_MTU_MAX;
+    *ipv6 = net->opts.ipv6;
+    return true;
+}
+
+int nook_network_ready_reader(const struct nook_network *net)
+{
+    return net ? net->ready_r : -1;
+}
+
+int nook_network_take_tap(struct nook_network *net, int *tap_fd, struct nook_error *err)
+{
+    if (!net)
+        return nook_error_set(err, EPROTO, "setup socket: a tap came for a container without slirp networking");
+    if (net->tap_fd >= 0)
+        return nook_error_set(err, EPROTO, "setup socket: a second tap came");
+    net->tap_fd = steal_fd(tap_fd);
+    return 0;
 }
 
 int nook_network_start(struct nook_network *net, const struct nook_container_dir *dir, pid_t pid,
                        int init_pidfd, struct nook_error *err)
 {
-    (void)dir;
-    if (!net || net->pid <= 0 || net->init_fd < 0)
+    if (!net)
         return 0;
-    if (helper_has_spoken(net)) {
-        int r = nook_network_wait_ready(net, err);
-        if (r < 0)
-            return r;
-    }
-    int32_t value = (int32_t)pid;
-    ssize_t n = nook_fd_pass_send(net->init_fd, &value, sizeof(value), &init_pidfd, init_pidfd >= 0 ? 1 : 0);
-    closep(&net->init_fd);
-    net->init_fd = -1;
-    if (n == (ssize_t)sizeof(value))
-        return 0;
-    /* The helper is gone: its ready line (or its silence) says why. */
-    int r = nook_network_wait_ready(net, err);
+    if (net->tap_fd < 0)
+        return nook_error_set(err, EPROTO, "network: the container's init sent no tap");
+    if (init_pidfd < 0)
+        return nook_error_set(err, ENOSYS, "network: the helper needs a pidfd of the container's init");
+    _cleanup_strv_ char **argv = NULL;
+    int r = nook_network_helper_argv(&net->opts, net->helper, pid, HELPER_READY_FD, HELPER_PIDFD, HELPER_TAP_FD,
+                                     net->log_path, &argv, err);
     if (r < 0)
         return r;
-    return nook_error_set_errno(err, n < 0 ? (int)-n : EIO, "network: hand the container's init to %s", net->helper);
-}
-
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* The helper hung up without its line: say how it ended, if it did. */
-static int silent_helper(struct nook_network *net, struct nook_error *err)
-{
-    for (int i = 0; i < 100; i++) {
-        int status = 0;
-        pid_t got = waitpid(net->pid, &status, WNOHANG);
-        if (got == net->pid) {
-            net->pid = 0;
-            if (WIFSIGNALED(status))
-                return nook_error_set(err, ECHILD,
-                                      "network: %s was killed by signal %d during its setup",
-                                      net->helper, WTERMSIG(status));
-            return nook_error_set(err, ECHILD,
-                                  "network: %s exited during its setup without saying why "
-                                  "(status %d)",
-                                  net->helper, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-        }
-        if (got < 0 && errno != EINTR)
-            break;
-        struct timespec pause = { 0, 10 * 1000 * 1000 };
-        nanosleep(&pause, NULL);
+    pid_t child;
+    r = spawn_helper(net, argv, init_pidfd, &child, err);
+    if (r < 0)
+        return r;
+    net->pid = child;
+    /* The helper holds them now: the init sees the pipe's end when the
+     * helper exits without its line, and the tap goes with the helper. */
+    closep(&net->ready_w);
+    closep(&net->tap_fd);
+    net->ready_w = net->tap_fd = -1;
+    r = nook_helper_record(dir->fd, NOOK_NETWORK_HELPER_RECORD, child, err);
+    if (r < 0) {
+        /* Unrecorded, nothing else would ever stop it. */
+        kill(child, SIGKILL);
+        while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
+            ;
+        net->pid = 0;
+        return nook_error_prefix(err, "network");
     }
-    return nook_error_set(err, EPROTO, "network: %s closed its ready pipe without a word",
-                          net->helper);
-}
-
-int nook_network_wait_ready(struct nook_network *net, struct nook_error *err)
-{
-    if (!net || net->pid <= 0 || net->ready_fd < 0)
-        return 0;
-    _cleanup_close_ int fd = steal_fd(&net->ready_fd);
-    char line[NOOK_ERROR_MAX];
-    size_t used = 0;
-    long long deadline = now_ms() + NOOK_NETWORK_READY_TIMEOUT_MS;
-    for (;;) {
-        char *newline = memchr(line, '\n', used);
-        if (newline) {
-            *newline = '\0';
-            break;
-        }
-        if (used == sizeof(line) - 1) {
-            line[used] = '\0';
-            break;
-        }
-        long long left = deadline - now_ms();
-        if (left <= 0)
-            return nook_error_set(err, ETIMEDOUT,
-                                  "network: %s did not set up the network within %d seconds",
-                                  net->helper, NOOK_NETWORK_READY_TIMEOUT_MS / 1000);
-        struct pollfd pfd = { .fd = fd, .events = POLLIN };
-        int n = poll(&pfd, 1, (int)left);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return nook_error_set_errno(err, errno, "network: wait for %s", net->helper);
-        if (n == 0)
-            continue;
-        ssize_t got = read(fd, line + used, sizeof(line) - 1 - used);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got < 0)
-            return nook_error_set_errno(err, errno, "network: read the ready line of %s", net->helper);
-        if (got == 0) {
-            if (used == 0)
-                return silent_helper(net, err);
-            line[used] = '\0';
-            break;
-        }
-        used += (size_t)got;
-    }
-    if (strcmp(line, "ok") == 0)
-        return 0;
-    if (strncmp(line, "error: ", 7) == 0)
-        return nook_error_set(err, EIO, "network: %s", line + 7);
-    return nook_error_set(err, EPROTO, "network: %s wrote \"%s\" instead of its ready line",
-                          net->helper, line);
+    return 0;
 }

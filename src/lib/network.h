@@ -35,8 +35,6 @@
 
 #define NOOK_NETWORK_MTU_MIN 576
 #define NOOK_NETWORK_MTU_MAX 65520
-/* How long create waits for the helper's ready line. */
-#define NOOK_NETWORK_READY_TIMEOUT_MS 10000
 
 enum nook_network_proto {
     NOOK_NETWORK_TCP,
@@ -86,11 +84,11 @@ int nook_network_check_ports(const struct nook_network_options *opts, int unpriv
                              struct nook_error *err);
 
 /* The helper's command line (argv[0] is helper), NULL-terminated and
- * malloc'd (strv_free()). ready_fd and init_fd are the numbers the helper
- * finds them at: its ready pipe, and the socket the init's pid comes on
- * (--init-from). */
-int nook_network_helper_argv(const struct nook_network_options *opts, const char *helper, int ready_fd,
-                             int init_fd, const char *log_path, char ***out, struct nook_error *err);
+ * malloc'd (strv_free()): the container's init is pid; ready_fd, pidfd
+ * and tap_fd are the numbers the helper finds its ready pipe, the init's
+ * pidfd and the tap at. */
+int nook_network_helper_argv(const struct nook_network_options *opts, const char *helper, pid_t pid, int ready_fd,
+                             int pidfd, int tap_fd, const char *log_path, char ***out, struct nook_error *err);
 
 /* The container's resolv.conf: the slirp DNS address (and its IPv6 one
  * with ipv6), and the search domains of host_text (the host's
@@ -120,14 +118,16 @@ int nook_network_find_helper(char **out, struct nook_error *err);
 struct nook_network;
 
 /* Read the options (nook_network_options_from_spec()); when slirp
- * networking is asked for, refuse ports the caller may not bind, find the
- * helper, write the container's resolv.conf into its state directory and
- * add its bind mount to spec's mounts (unless opted out or config.json
- * mounts one), and start the helper, recorded in the state directory
- * (helper-procs.h): it does what needs no container (libslirp, the
- * forwards, its seccomp filter) while create makes one, and waits for
- * nook_network_start(). *out is NULL when the container has no slirp
- * networking. */
+ * networking is asked for, refuse ports the caller may not bind or that
+ * are taken (each is bound for a moment), find the helper, write the
+ * container's resolv.conf into its state directory and add its bind
+ * mount to spec's mounts (unless opted out or config.json mounts one),
+ * and make the helper's ready pipe. The helper runs only once the
+ * container is set up (nook_network_start()): create pays for its start
+ * alone, not for its setup, which goes on while create returns; the init
+ * waits for its ready line at the exec barrier, so the container's
+ * process starts with the network up. *out is NULL when the container has
+ * no slirp networking. */
 int nook_network_prepare(struct nook_spec *spec, const struct nook_container_dir *dir,
                          struct nook_network **out, struct nook_error *err);
 
@@ -137,19 +137,22 @@ int nook_network_prepare(struct nook_spec *spec, const struct nook_container_dir
  * mounts its own). */
 size_t nook_network_resolv_conf_mount(const struct nook_network *net);
 
-/* Hand the helper the init (pid, and init_pidfd, which pins it) and
- * return without waiting for it. An error the helper has already
- * reported (a port in use, say) is returned now. Does nothing when net
- * is NULL. */
+/* Whether the init makes a tap (net not NULL), and its MTU and IPv6. */
+bool nook_network_wants_tap(const struct nook_network *net, unsigned *mtu, bool *ipv6);
+
+/* The read end of the helper's ready pipe, for the init (init.h:
+ * network_ready_fd); -1 when net is NULL. */
+int nook_network_ready_reader(const struct nook_network *net);
+
+/* The tap the init made and sent (NOOK_SYNC_TAP): net takes *tap_fd. */
+int nook_network_take_tap(struct nook_network *net, int *tap_fd, struct nook_error *err);
+
+/* Start the helper on the init's tap (pid, and init_pidfd, which pins
+ * it), record it in the state directory (helper-procs.h) and return
+ * without waiting for it: its ready line is the init's to read. Does
+ * nothing when net is NULL. */
 int nook_network_start(struct nook_network *net, const struct nook_container_dir *dir, pid_t pid,
                        int init_pidfd, struct nook_error *err);
-
-/* Wait for the helper's ready line (up to NOOK_NETWORK_READY_TIMEOUT_MS):
- * 0 on "ok"; its "error: ..." line becomes err ("network: ..."); a helper
- * that exits or hangs without a word is an error too. The caller stops
- * the helper on failure (nook_helpers_stop_all()). Does nothing when net
- * is NULL or the helper was not started. */
-int nook_network_wait_ready(struct nook_network *net, struct nook_error *err);
 
 /* Release net (NULL is fine); reaps the helper if it has already exited,
  * never signals it. */

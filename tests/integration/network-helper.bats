@@ -409,39 +409,10 @@ PY
     [ -e "$T/accepted" ]
 }
 
-@test "nook-slirp: --init-from: the init comes over a socket after the setup that needs none; a closed socket ends the helper quietly" {
+@test "nook-slirp: a --tap-fd that is not open is one error line, before any setup" {
     start_namespace
-    # The init's pid and a pidfd of it, sent on a unix socket once the
-    # helper has started (nook sends them after its clone).
-    "$NOOK_PYTHON" - "$HELPER" "$NS_PID" "$T" <<'PY'
-import os, socket, struct, sys, time
-helper, pid, tmp = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-def run(send):
-    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-    r, w = os.pipe()
-    os.set_inheritable(w, True)
-    os.set_inheritable(theirs.fileno(), True)
-    child = os.posix_spawn(helper, [helper, "--init-from", str(theirs.fileno()), "--ready-fd", str(w),
-                                    "--log", tmp + "/helper.log"], os.environ)
-    os.close(w)
-    theirs.close()
-    time.sleep(0.3)
-    if send:
-        pidfd = os.pidfd_open(pid)
-        socket.send_fds(ours, [struct.pack("=i", pid)], [pidfd])
-        os.close(pidfd)
-    ours.close()
-    line = os.read(r, 200).decode()
-    if send:
-        os.kill(child, 15)
-    _, status = os.waitpid(child, 0)
-    return line, os.waitstatus_to_exitcode(status)
-line, code = run(True)
-assert line == "ok\n", line
-line, code = run(False)
-assert line == "" and code == 0, (line, code)
-print("ok")
-PY
-    grep -q "ready: pid $NS_PID, tap0 10.0.2.100/24" "$T/helper.log"
-    [ "$(grep -c 'ready: ' "$T/helper.log")" -eq 1 ]
+    run bash -c 'exec 4</dev/null; "$0" --pid "$2" --pidfd 4 --tap-fd 8 --ready-fd 9 --log "$1/helper.log" 9>"$1/ready"; echo "status=$?"' "$HELPER" "$T" "$NS_PID"
+    assert_output_contains "status=1"
+    [ "$(cat "$T/ready")" = "error: --tap-fd 8 is not open" ]
+    ! grep -q "ready:" "$T/helper.log"
 }

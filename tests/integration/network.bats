@@ -451,6 +451,41 @@ c["linux"]["gidMappings"] = [{"containerID": 0, "hostID": 300000, "size": 65536}
     assert_no_helper c1
 }
 
+# A nook of its own (with its JSON module) beside a stand-in nook-slirp
+# whose script is $1: in $BIN.
+nook_with_helper() {
+    BIN=$BATS_TEST_TMPDIR/bin
+    mkdir -p "$BIN"
+    cp "$NOOK" "$NOOK_BUILD_ROOT/src/nook-json.so" "$BIN/"
+    printf '#!/bin/sh\n%s\n' "$1" >"$BIN/nook-slirp"
+    chmod 0755 "$BIN/nook-slirp"
+}
+
+@test "network: start waits for the helper's ready line: its error fails the start, the process never runs" {
+    local how
+    for how in 'sleep 1; echo "error: no network today" >&3; exit 1' 'exit 1'; do
+        nook_with_helper "$how"
+        make_net_bundle "$B" '{}' sh -c 'echo the process ran'
+        status=0
+        "$BIN/nook" --root "$NOOK_ROOT" create -b "$B" c1 </dev/null >"$BATS_TEST_TMPDIR/out" 2>&1 || status=$?
+        output=$(cat "$BATS_TEST_TMPDIR/out")
+        assert_status 0
+        nook_capture start c1
+        assert_status 1
+        [ "${#lines[@]}" -eq 1 ]
+        if [ "$how" = "exit 1" ]; then
+            assert_output_contains 'container "c1": network: the helper nook-slirp exited before the network was up'
+        else
+            assert_output_contains 'container "c1": network: no network today'
+        fi
+        [[ "$output" != *"the process ran"* ]]
+        wait_for_status c1 stopped
+        run nook delete c1
+        assert_status 0
+        assert_no_leftovers c1 "$B"
+    done
+}
+
 @test "network: nook run in the foreground has the network and leaves nothing" {
     local port
     port=$(free_port)

@@ -145,10 +145,10 @@ static void test_options(struct tap *t)
     CHECK(t, same, "dns servers normalised to ADDR:PORT / [IPV6]:PORT, port 53 by default");
 
     _cleanup_strv_ char **argv = NULL;
-    CHECK(t, nook_network_helper_argv(&opts, "/x/nook-slirp", 3, 4, "/s/c1/network.log", &argv, &err) == 0,
+    CHECK(t, nook_network_helper_argv(&opts, "/x/nook-slirp", 4242, 3, 4, 5, "/s/c1/network.log", &argv, &err) == 0,
           "the helper's command line");
     const char *want_argv[] = {
-        "/x/nook-slirp", "--init-from", "4", "--ready-fd", "3", "--mtu", "1500", "--ipv6",
+        "/x/nook-slirp", "--pid", "4242", "--pidfd", "4", "--tap-fd", "5", "--ready-fd", "3", "--mtu", "1500", "--ipv6",
         "--host-loopback", "--dns", "127.0.0.1:5353", "--dns", "1.1.1.1:53", "--dns", "[fd00::1]:5353",
         "--dns", "[fd00::2]:53", "--dns", "[::1]:53", "--port", "0.0.0.0:8080:80/tcp", "--port",
         "0.0.0.0:5353:53/udp", "--port", "127.0.0.1:8081:80/tcp", "--port", "0.0.0.0:9000:9000/udp",
@@ -167,9 +167,10 @@ static void test_options(struct tap *t)
     CHECK(t, parse("\"nook.network\": \"slirp\"", &opts, &err) == 0, "defaults again");
     strv_free(argv);
     argv = NULL;
-    CHECK(t, nook_network_helper_argv(&opts, "h", 3, 4, NULL, &argv, &err) == 0 && argv && argv[4] && !argv[5] &&
-                 strcmp(argv[1], "--init-from") == 0 && strcmp(argv[2], "4") == 0 && strcmp(argv[4], "3") == 0,
-          "defaults: only --init-from and --ready-fd (no log)");
+    CHECK(t, nook_network_helper_argv(&opts, "h", 7, 3, 4, 5, NULL, &argv, &err) == 0 && argv && argv[8] &&
+                 !argv[9] && strcmp(argv[1], "--pid") == 0 && strcmp(argv[2], "7") == 0 &&
+                 strcmp(argv[5], "--tap-fd") == 0 && strcmp(argv[6], "5") == 0 && strcmp(argv[8], "3") == 0,
+          "defaults: only --pid, --pidfd, --tap-fd and --ready-fd (no log)");
     nook_network_options_clear(&opts);
 
     /* IPv6 host addresses: bracketed, canonical, bound IPv6 only (so the
@@ -187,9 +188,8 @@ static void test_options(struct tap *t)
               "IPv6 addresses in their canonical spelling");
         strv_free(argv);
         argv = NULL;
-        CHECK(t, nook_network_helper_argv(&opts, "h", 3, 4, NULL, &argv, &err) == 0 && argv && argv[6] &&
-                     strcmp(argv[6], "[::1]:8080:80/tcp") == 0 && argv[8] &&
-                     strcmp(argv[8], "[::]:8081:81/tcp") == 0,
+        CHECK(t, nook_network_helper_argv(&opts, "h", 7, 3, 4, 5, NULL, &argv, &err) == 0 && argv && argv[12] &&
+                     strcmp(argv[10], "[::1]:8080:80/tcp") == 0 && strcmp(argv[12], "[::]:8081:81/tcp") == 0,
               "the helper gets --port [::1]:8080:80/tcp");
     }
     nook_network_options_clear(&opts);

@@ -66,13 +66,12 @@ static void test_full_command_line(struct tap *t)
     CHECK(t, o.mtu == 65520 && o.pidfd == -1 && !o.ipv6 && !o.host_loopback && o.n_dns == 0 && o.n_ports == 0 &&
                  !o.log_path && !o.debug,
           "defaults: MTU 65520, no pidfd, no IPv6, no host loopback, resolv.conf, stderr log");
-    CHECK(t, o.init_fd == -1, "with --pid, no --init-from");
+    CHECK(t, o.tap_fd == -1, "without --tap-fd the helper makes the tap");
     nook_slirp_options_free(&o);
 
-    char **later = ARGV("--ready-fd", "3", "--init-from", "4");
-    r = parse(later, 5, &o, &err);
-    CHECK(t, r == 0 && o.pid == 0 && o.init_fd == 4 && o.pidfd == -1,
-          "--init-from instead of --pid: the pid comes later");
+    char **given = ARGV("--ready-fd", "3", "--pid", "9", "--pidfd", "4", "--tap-fd=5");
+    r = parse(given, 8, &o, &err);
+    CHECK(t, r == 0 && o.pid == 9 && o.pidfd == 4 && o.tap_fd == 5, "--tap-fd with --pidfd: nook's init made the tap");
     nook_slirp_options_free(&o);
 }
 
@@ -96,10 +95,9 @@ static void test_bad_command_lines(struct tap *t)
         { { "--pid", "1", "--ready-fd", "3", "--mtu", "65521" }, "--mtu \"65521\": expected a number from 576 to 65520" },
         { { "--pid", "1", "--ready-fd", "3", "--mtu", "1000", "--ipv6" }, "--ipv6 needs an MTU of 1280 or more" },
         { { "--pid", "1", "--ready-fd", "3", "--ipv6=yes" }, "--ipv6 takes no value" },
-        { { "--ready-fd", "3" }, "--pid or --init-from is required" },
-        { { "--pid", "1", "--init-from", "4", "--ready-fd", "3" }, "--pid and --init-from exclude each other" },
-        { { "--init-from", "4", "--pidfd", "5", "--ready-fd", "3" }, "--pidfd goes with --pid" },
-        { { "--init-from", "x", "--ready-fd", "3" }, "--init-from \"x\": expected a file descriptor number" },
+        { { "--ready-fd", "3" }, "--pid is required" },
+        { { "--pid", "1", "--tap-fd", "4", "--ready-fd", "3" }, "--tap-fd needs --pidfd" },
+        { { "--pid", "1", "--tap-fd", "x", "--ready-fd", "3" }, "--tap-fd \"x\": expected a file descriptor number" },
         { { "--pid", "1" }, "--ready-fd is required" },
         { { "--pid", "1", "--ready-fd", "3", "--log=" }, "--log: expected a file name" },
         { { "--pid", "1", "--ready-fd", "3", "--port", "8080:80", "--port", "8080:81" },

@@ -19,6 +19,7 @@
 #include "rootfs.h"
 #include "sync.h"
 #include "system.h"
+#include "../slirp-tap.h"
 #include "../terminal.h"
 
 #ifndef CLONE_NEWTIME
@@ -62,7 +63,8 @@ static int join_namespaces(const struct nook_init_ctx *ctx, struct nook_error *e
 
 static bool fd_needed(const struct nook_init_ctx *ctx, int fd)
 {
-    if (fd < 3 + (int)ctx->preserve_fds || fd == ctx->sync_fd || fd == ctx->fifo_fd)
+    if (fd < 3 + (int)ctx->preserve_fds || fd == ctx->sync_fd || fd == ctx->fifo_fd ||
+        fd == ctx->network_ready_fd)
         return true;
     for (int i = 0; i < NOOK_NS_COUNT; i++)
         if (fd == ctx->ns_fds[i])
@@ -166,6 +168,52 @@ static void open_early_bind(struct nook_init_ctx *ctx)
         ctx->early_bind_fd = open(source, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 }
 
+/* slirp networking: the tap, made in the new network namespace as the
+ * namespace's root, goes to create, which starts the helper on it. */
+static int send_slirp_tap(const struct nook_init_ctx *ctx, struct nook_error *err)
+{
+    if (!ctx->slirp_tap)
+        return 0;
+    _cleanup_close_ int fd = nook_slirp_tap_create(ctx->slirp_tap_mtu, ctx->slirp_tap_ipv6, err);
+    if (fd < 0)
+        return nook_error_prefix(err, "network");
+    int r = nook_sync_send_fd(ctx->sync_fd, NOOK_SYNC_TAP, fd, NULL);
+    if (r < 0)
+        return nook_error_set_errno(err, -r, "network: send the tap to nook");
+    return 0;
+}
+
+/* The helper's ready line, read at the exec barrier: "ok", or its
+ * "error: ..." line, or nothing at all when it exited first. */
+static int await_network(const struct nook_init_ctx *ctx, struct nook_error *err)
+{
+    if (ctx->network_ready_fd < 0)
+        return 0;
+    char line[NOOK_ERROR_MAX];
+    size_t used = 0;
+    while (used < sizeof(line) - 1 && !memchr(line, '\n', used)) {
+        ssize_t n = read(ctx->network_ready_fd, line + used, sizeof(line) - 1 - used);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return nook_error_set_errno(err, errno, "network: read the helper's ready line");
+        if (n == 0)
+            break;
+        used += (size_t)n;
+    }
+    line[used] = '\0';
+    line[strcspn(line, "\n")] = '\0';
+    if (strcmp(line, "ok") == 0)
+        return 0;
+    if (strncmp(line, "error: ", 7) == 0)
+        return nook_error_set(err, EIO, "network: %s", line + 7);
+    if (used == 0)
+        return nook_error_set(err, ECHILD, "network: the helper nook-slirp exited before the network was up "
+                              "(see network.log in the container's state directory)");
+    return nook_error_set(err, EPROTO, "network: the helper nook-slirp wrote \"%s\" instead of its ready line",
+                          line);
+}
+
 /* Everything after the fork whose failure is reported to the parent. */
 static int init_setup(struct nook_init_ctx *ctx, char **exec_path, struct nook_error *err)
 {
@@ -214,6 +262,9 @@ static int init_setup(struct nook_init_ctx *ctx, char **exec_path, struct nook_e
     r = enter_time_namespace(ctx, err);
     if (r < 0)
         return r;
+    r = send_slirp_tap(ctx, err);
+    if (r < 0)
+        return r;
 
     /* sysctl writes to /proc/sys before readonlyPaths make it read-only. */
     r = nook_rootfs_prepare(ctx, err);
@@ -257,12 +308,13 @@ static int exec_barrier(const struct nook_init_ctx *ctx)
     while (fd < 0 && errno == EINTR);
     if (fd < 0)
         return -errno;
-    /* `nook start` is waiting on the other end: a failing startContainer
-     * hook reaches it over the fifo, and the process is not run. */
-    struct nook_error hook_err = { 0 };
-    if (nook_hooks_init_start(ctx, &hook_err) < 0) {
+    /* `nook start` is waiting on the other end: a network that did not
+     * come up or a failing startContainer hook reaches it over the fifo,
+     * and the process is not run. */
+    struct nook_error start_err = { 0 };
+    if (await_network(ctx, &start_err) < 0 || nook_hooks_init_start(ctx, &start_err) < 0) {
         char reason[NOOK_ERROR_MAX];
-        int len = snprintf(reason, sizeof(reason), "%c%s", NOOK_HOOKS_BARRIER_FAILED, hook_err.message);
+        int len = snprintf(reason, sizeof(reason), "%c%s", NOOK_HOOKS_BARRIER_FAILED, start_err.message);
         (void)!write(fd, reason, (size_t)len < sizeof(reason) ? (size_t)len : sizeof(reason) - 1);
         _exit(1);
     }

@@ -55,6 +55,16 @@ struct nook_init_ctx {
      * fills in early_bind_fd in its own copy; -1 or 0 until then. */
     size_t early_bind_mount;
     int early_bind_fd;
+    /* slirp networking (network.h): the init makes the tap in its new
+     * network namespace (slirp-tap.h) and sends it to create
+     * (NOOK_SYNC_TAP), which starts the helper on it. */
+    bool slirp_tap;
+    unsigned slirp_tap_mtu;
+    bool slirp_tap_ipv6;
+    /* The read end of the helper's ready pipe: at the exec barrier, once
+     * `nook start` waits, the init reads the helper's line and runs the
+     * process only after "ok"; its error fails the start. -1: no helper. */
+    int network_ready_fd;
     /* The idmapped mounts create made (mount-idmap.h), one per
      * spec->mounts entry, moved into place instead of a bind; NULL: none. */
     const struct nook_idmapped_mounts *idmapped_mounts;

@@ -24,6 +24,8 @@ enum nook_sync_type {
                                  * /dev/fuse fd passed with SCM_RIGHTS; text "INDEX WHY" (why the
                                  * kernel's would not do); the parent starts fuse-overlayfs on it
                                  * (overlay.h), then CONTINUE */
+    NOOK_SYNC_TAP,              /* child → parent: the tap of slirp networking, made in the new network
+                                 * namespace (slirp-tap.h), passed with SCM_RIGHTS */
 };
 
 /* Log levels carried in NOOK_SYNC_LOG's errnum field. */

@@ -1,11 +1,11 @@
-/* nook-slirp-netlink.h: configure the container's side of the network
+/* slirp-netlink.h: configure the container's side of slirp networking
  * (the tap interface and lo) over rtnetlink, in the network namespace the
- * calling thread is in. No `ip` binary: the helper runs nothing. */
+ * calling thread is in. No `ip` binary: nothing is run. */
 #pragma once
 
 #include <stdbool.h>
 
-#include "lib/error.h"
+#include "error.h"
 
 /* The interface ifname gets the MTU, 10.0.2.100/24 and (with ipv6)
  * fd00::100/64 without duplicate address detection, is brought up with

@@ -1,4 +1,4 @@
-/* nook-slirp-netlink.c: a few rtnetlink requests (link MTU and flags,
+/* slirp-netlink.c: a few rtnetlink requests (link MTU and flags,
  * addresses, default routes), each acknowledged before the next. */
 #include <arpa/inet.h>
 #include <linux/if_addr.h>
@@ -8,8 +8,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "nook-slirp-netlink.h"
-#include "nook-slirp.h"
+#include "slirp-contract.h"
+#include "slirp-netlink.h"
 
 struct request {
     struct nlmsghdr header;
