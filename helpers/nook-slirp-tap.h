@@ -1,12 +1,12 @@
-/* nook-slirp-tap.h: the container's end of the network. The helper opens
- * the init's namespaces, and a short-lived child of it joins them (user
- * namespace first, which owns the network namespace), creates the tap
- * interface there, configures it and hands its fd back over a socket
+/* nook-slirp-tap.h: the container's end of the network when the helper
+ * is started by hand (--pid without --tap-fd; nook's own init makes the
+ * tap itself, lib/slirp-tap.h). The helper opens the init's namespaces,
+ * and a short-lived child of it joins them (user namespace first, which
+ * owns the network namespace), creates the tap interface there
+ * (lib/slirp-tap.h), configures it and hands its fd back over a socket
  * (SCM_RIGHTS). The helper itself never leaves the caller's namespaces:
  * libslirp's sockets must be the caller's. The child is forked first
- * thing, before the container may even exist, and waits for the
- * namespaces: a fork costs most while nothing else can go on, so it is
- * done when something else can. */
+ * thing and waits for the namespaces, while the helper sets up libslirp. */
 #pragma once
 
 #include <stdbool.h>

@@ -461,9 +461,9 @@ nook_with_helper() {
     chmod 0755 "$BIN/nook-slirp"
 }
 
-@test "network: start waits for the helper's ready line: its error fails the start, the process never runs" {
+@test "network: start waits for the helper's ready line: its error, its exit or its silence fails the start, the process never runs" {
     local how
-    for how in 'sleep 1; echo "error: no network today" >&3; exit 1' 'exit 1'; do
+    for how in 'sleep 1; echo "error: no network today" >&3; exit 1' 'exit 1' 'exec sleep 60'; do
         nook_with_helper "$how"
         make_net_bundle "$B" '{}' sh -c 'echo the process ran'
         status=0
@@ -475,6 +475,8 @@ nook_with_helper() {
         [ "${#lines[@]}" -eq 1 ]
         if [ "$how" = "exit 1" ]; then
             assert_output_contains 'container "c1": network: the helper nook-slirp exited before the network was up'
+        elif [ "$how" = "exec sleep 60" ]; then
+            assert_output_contains 'container "c1": network: the helper nook-slirp did not set up the network within 10 seconds'
         else
             assert_output_contains 'container "c1": network: no network today'
         fi

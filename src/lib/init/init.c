@@ -4,12 +4,14 @@
  * at the exec barrier until `nook start`, and execve. */
 #include <dirent.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <time.h>
 
 #include "../hooks.h"
 #include "init.h"
@@ -183,15 +185,43 @@ static int send_slirp_tap(const struct nook_init_ctx *ctx, struct nook_error *er
     return 0;
 }
 
+/* How long `nook start` waits for the network helper's ready line. */
+#define NETWORK_READY_TIMEOUT_MS 10000
+
+/* Whether fd has something to read (or its end) within the time left
+ * until deadline_ms: 1 yes, 0 not in time. A poll() the container's
+ * seccomp profile refuses waits in read() instead: 1. */
+static int network_readable(int fd, int64_t deadline_ms)
+{
+    for (;;) {
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        int64_t left = deadline_ms - ((int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000);
+        if (left <= 0)
+            return 0;
+        struct pollfd pfd = { .fd = fd, .events = POLLIN };
+        int n = poll(&pfd, 1, (int)left);
+        if (n > 0 || (n < 0 && errno != EINTR))
+            return 1;
+    }
+}
+
 /* The helper's ready line, read at the exec barrier: "ok", or its
  * "error: ..." line, or nothing at all when it exited first. */
 static int await_network(const struct nook_init_ctx *ctx, struct nook_error *err)
 {
     if (ctx->network_ready_fd < 0)
         return 0;
+    struct timespec start;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    int64_t deadline_ms = (int64_t)start.tv_sec * 1000 + start.tv_nsec / 1000000 + NETWORK_READY_TIMEOUT_MS;
     char line[NOOK_ERROR_MAX];
     size_t used = 0;
     while (used < sizeof(line) - 1 && !memchr(line, '\n', used)) {
+        if (!network_readable(ctx->network_ready_fd, deadline_ms))
+            return nook_error_set(err, ETIMEDOUT,
+                                  "network: the helper nook-slirp did not set up the network within %d seconds",
+                                  NETWORK_READY_TIMEOUT_MS / 1000);
         ssize_t n = read(ctx->network_ready_fd, line + used, sizeof(line) - 1 - used);
         if (n < 0 && errno == EINTR)
             continue;
