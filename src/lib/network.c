@@ -5,11 +5,11 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -22,6 +22,8 @@
 #define HELPER_READY_FD 3
 #define HELPER_PIDFD 4
 #define HELPER_TAP_FD 5
+/* Not the helper's: the child nook forks waits here before it execs it. */
+#define HELPER_HOLD_FD 6
 
 #define UNPRIVILEGED_PORT_START "/proc/sys/net/ipv4/ip_unprivileged_port_start"
 
@@ -33,6 +35,7 @@ struct nook_network {
     int ready_r;                /* the read end of its ready pipe, the init's to read */
     int ready_w;                /* the write end, the helper's; -1 once it has it */
     int tap_fd;                 /* the tap the init made, -1 until it is sent */
+    int hold_w;                 /* the helper's child execs it when this is closed */
     size_t resolv_conf_mount;   /* 1 + its index in the spec's mounts; 0: none */
 };
 
@@ -192,6 +195,8 @@ void nook_network_free(struct nook_network *net)
 {
     if (!net)
         return;
+    /* Create is done: the helper may start. */
+    closep(&net->hold_w);
     /* The helper is this process's child until this process exits: reap
      * it when a failed create has stopped it. */
     if (net->pid > 0)
@@ -216,66 +221,74 @@ size_t nook_network_resolv_conf_mount(const struct nook_network *net)
 }
 
 /* An fd moved out of the way of the numbers the helper finds its fds at
- * (0..HELPER_TAP_FD), close-on-exec: the spawn's dup2() makes the copy
+ * (0..HELPER_HOLD_FD), close-on-exec: the child's dup2() makes the copy
  * the helper keeps. */
 static int fd_above_helpers(int fd)
 {
-    return fcntl(fd, F_DUPFD_CLOEXEC, HELPER_TAP_FD + 1);
+    return fcntl(fd, F_DUPFD_CLOEXEC, HELPER_HOLD_FD + 1);
 }
 
-/* Run the helper: stdin, stdout and stderr /dev/null, its ready pipe,
- * the init's pidfd and the tap at the contract's numbers, nothing else
- * open, no signal blocked or ignored (`run` blocks every signal it
- * forwards). posix_spawn borrows this process's memory instead of
- * copying it, as fork would, and returns once the helper's exec has. */
+/* The forked child: the helper's fds at the contract's numbers and its
+ * hold pipe's read end at HELPER_HOLD_FD, nothing else open, no signal
+ * blocked or handled (`run` blocks every signal it forwards); then it
+ * waits for the pipe's end and execs the helper. Only async-signal-safe
+ * calls: it is a copy of a process that may have had threads. */
+_Noreturn static void helper_child(const char *helper, char **argv, const int fds[HELPER_HOLD_FD + 1])
+{
+    for (int i = 0; i <= HELPER_HOLD_FD; i++) {
+        if (dup2(fds[i], i) < 0)
+            _exit(127);
+    }
+    (void)syscall(SYS_close_range, HELPER_HOLD_FD + 1, ~0U, 0);
+    for (int sig = 1; sig < NSIG; sig++)
+        (void)signal(sig, SIG_DFL);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    char byte;
+    while (read(HELPER_HOLD_FD, &byte, 1) > 0 || errno == EINTR)
+        ;
+    close(HELPER_HOLD_FD);
+    extern char **environ;
+    execve(helper, argv, environ);
+    /* The init reads this line at the exec barrier; start reports it. */
+    const char *why = strerrordesc_np(errno);
+    const char *parts[] = { "error: run ", helper, ": ", why, "\n" };
+    for (size_t i = 0; i < N_ELEMENTS(parts); i++)
+        (void)!write(HELPER_READY_FD, parts[i], strlen(parts[i]));
+    _exit(127);
+}
+
+/* Run the helper held: a forked child with its fds in place, which execs
+ * the helper only once net->hold_w is closed, when create is done
+ * (nook_network_free(), or this process's exit). Exec'ing the helper and
+ * its start (libslirp, glib, the forwards) then take no CPU from the
+ * create the caller waits for; posix_spawn would exec at once. */
 static int spawn_helper(struct nook_network *net, char **argv, int init_pidfd, pid_t *pid, struct nook_error *err)
 {
     _cleanup_close_ int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
     if (devnull < 0)
         return nook_error_set_errno(err, errno, "network: open /dev/null");
+    int hold[2];
+    if (pipe2(hold, O_CLOEXEC) < 0)
+        return nook_error_set_errno(err, errno, "network: make the helper's hold pipe");
+    _cleanup_close_ int hold_r = hold[0];
+    _cleanup_close_ int hold_w = hold[1];
     _cleanup_close_ int null = fd_above_helpers(devnull);
     _cleanup_close_ int ready = fd_above_helpers(net->ready_w);
     _cleanup_close_ int pidfd = fd_above_helpers(init_pidfd);
     _cleanup_close_ int tap = fd_above_helpers(net->tap_fd);
-    if (null < 0 || ready < 0 || pidfd < 0 || tap < 0)
+    _cleanup_close_ int held = fd_above_helpers(hold_r);
+    if (null < 0 || ready < 0 || pidfd < 0 || tap < 0 || held < 0)
         return nook_error_set_errno(err, errno, "network: prepare the helper's fds");
-
-    posix_spawn_file_actions_t actions;
-    posix_spawnattr_t attr;
-    int r = posix_spawn_file_actions_init(&actions);
-    if (r != 0)
-        return nook_error_set_errno(err, r, "network: posix_spawn_file_actions_init");
-    r = posix_spawnattr_init(&attr);
-    if (r != 0) {
-        posix_spawn_file_actions_destroy(&actions);
-        return nook_error_set_errno(err, r, "network: posix_spawnattr_init");
-    }
-    sigset_t none, all;
-    sigemptyset(&none);
-    sigfillset(&all);
-    int steps[] = {
-        posix_spawn_file_actions_adddup2(&actions, null, 0),
-        posix_spawn_file_actions_adddup2(&actions, null, 1),
-        posix_spawn_file_actions_adddup2(&actions, null, 2),
-        posix_spawn_file_actions_adddup2(&actions, ready, HELPER_READY_FD),
-        posix_spawn_file_actions_adddup2(&actions, pidfd, HELPER_PIDFD),
-        posix_spawn_file_actions_adddup2(&actions, tap, HELPER_TAP_FD),
-        /* Whatever the caller left open without O_CLOEXEC (the fds passed
-         * on to the container) is not the helper's. */
-        posix_spawn_file_actions_addclosefrom_np(&actions, HELPER_TAP_FD + 1),
-        posix_spawnattr_setsigmask(&attr, &none),
-        posix_spawnattr_setsigdefault(&attr, &all),
-        posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF),
-    };
-    for (size_t i = 0; i < N_ELEMENTS(steps) && r == 0; i++)
-        r = steps[i];
-    extern char **environ;
-    if (r == 0)
-        r = posix_spawn(pid, net->helper, &actions, &attr, argv, environ);
-    posix_spawn_file_actions_destroy(&actions);
-    posix_spawnattr_destroy(&attr);
-    if (r != 0)
-        return nook_error_set_errno(err, r, "network: run %s", net->helper);
+    const int fds[HELPER_HOLD_FD + 1] = { null, null, null, ready, pidfd, tap, held };
+    pid_t child = fork();
+    if (child < 0)
+        return nook_error_set_errno(err, errno, "network: fork for %s", net->helper);
+    if (child == 0)
+        helper_child(net->helper, argv, fds);
+    net->hold_w = steal_fd(&hold_w);
+    *pid = child;
     return 0;
 }
 
@@ -286,7 +299,7 @@ int nook_network_prepare(struct nook_spec *spec, const struct nook_container_dir
     _cleanup_(network_freep) struct nook_network *net = calloc(1, sizeof(*net));
     if (!net)
         return nook_error_set(err, ENOMEM, "out of memory");
-    net->ready_r = net->ready_w = net->tap_fd = -1;
+    net->ready_r = net->ready_w = net->tap_fd = net->hold_w = -1;
     int r = nook_network_options_from_spec(spec, &net->opts, err);
     if (r < 0 || !net->opts.enabled)
         return r;
@@ -359,7 +372,7 @@ int nook_network_start(struct nook_network *net, const struct nook_container_dir
                                      net->log_path, &argv, err);
     if (r < 0)
         return r;
-    pid_t child;
+    pid_t child = 0;
     r = spawn_helper(net, argv, init_pidfd, &child, err);
     if (r < 0)
         return r;

@@ -123,11 +123,11 @@ struct nook_network;
  * container's resolv.conf into its state directory and add its bind
  * mount to spec's mounts (unless opted out or config.json mounts one),
  * and make the helper's ready pipe. The helper runs only once the
- * container is set up (nook_network_start()): create pays for its start
- * alone, not for its setup, which goes on while create returns; the init
- * waits for its ready line at the exec barrier, so the container's
- * process starts with the network up. *out is NULL when the container has
- * no slirp networking. */
+ * container is set up (nook_network_start()): create pays for a fork
+ * alone, not for the helper's exec and setup, which go on once create is
+ * done; the init waits for its ready line at the exec barrier, so the
+ * container's process starts with the network up. *out is NULL when the
+ * container has no slirp networking. */
 int nook_network_prepare(struct nook_spec *spec, const struct nook_container_dir *dir,
                          struct nook_network **out, struct nook_error *err);
 
@@ -149,8 +149,9 @@ int nook_network_take_tap(struct nook_network *net, int *tap_fd, struct nook_err
 
 /* Start the helper on the init's tap (pid, and init_pidfd, which pins
  * it), record it in the state directory (helper-procs.h) and return
- * without waiting for it: its ready line is the init's to read. Does
- * nothing when net is NULL. */
+ * without waiting for it: its ready line is the init's to read. It is a
+ * forked child, held: it execs the helper once create is done
+ * (nook_network_free() releases it). Does nothing when net is NULL. */
 int nook_network_start(struct nook_network *net, const struct nook_container_dir *dir, pid_t pid,
                        int init_pidfd, struct nook_error *err);
 

@@ -488,6 +488,25 @@ nook_with_helper() {
     done
 }
 
+@test "network: a helper that cannot be executed fails start with the reason, the process never runs" {
+    nook_with_helper true
+    printf '#!/nonexistent/interpreter\n' >"$BIN/nook-slirp"
+    make_net_bundle "$B" '{}' sh -c 'echo the process ran'
+    status=0
+    "$BIN/nook" --root "$NOOK_ROOT" create -b "$B" c1 </dev/null >"$BATS_TEST_TMPDIR/out" 2>&1 || status=$?
+    output=$(cat "$BATS_TEST_TMPDIR/out")
+    assert_status 0
+    nook_capture start c1
+    assert_status 1
+    [ "${#lines[@]}" -eq 1 ]
+    assert_output_contains "container \"c1\": network: run $BIN/nook-slirp: No such file or directory"
+    [[ "$output" != *"the process ran"* ]]
+    wait_for_status c1 stopped
+    run nook delete c1
+    assert_status 0
+    assert_no_leftovers c1 "$B"
+}
+
 @test "network: nook run in the foreground has the network and leaves nothing" {
     local port
     port=$(free_port)
