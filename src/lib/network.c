@@ -245,14 +245,19 @@ _Noreturn static void helper_child(const char *helper, char **argv, const int fd
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
-    char byte;
-    while (read(HELPER_HOLD_FD, &byte, 1) > 0 || errno == EINTR)
-        ;
+    for (;;) {
+        char byte;
+        ssize_t n = read(HELPER_HOLD_FD, &byte, 1);
+        if (n == 0 || (n < 0 && errno != EINTR))
+            break;
+    }
     close(HELPER_HOLD_FD);
     extern char **environ;
     execve(helper, argv, environ);
     /* The init reads this line at the exec barrier; start reports it. */
     const char *why = strerrordesc_np(errno);
+    if (!why)
+        why = "cannot execute it";
     const char *parts[] = { "error: run ", helper, ": ", why, "\n" };
     for (size_t i = 0; i < N_ELEMENTS(parts); i++)
         (void)!write(HELPER_READY_FD, parts[i], strlen(parts[i]));

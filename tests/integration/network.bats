@@ -461,36 +461,9 @@ nook_with_helper() {
     chmod 0755 "$BIN/nook-slirp"
 }
 
-@test "network: start waits for the helper's ready line: its error, its exit or its silence fails the start, the process never runs" {
-    local how
-    for how in 'sleep 1; echo "error: no network today" >&3; exit 1' 'exit 1' 'exec sleep 60'; do
-        nook_with_helper "$how"
-        make_net_bundle "$B" '{}' sh -c 'echo the process ran'
-        status=0
-        "$BIN/nook" --root "$NOOK_ROOT" create -b "$B" c1 </dev/null >"$BATS_TEST_TMPDIR/out" 2>&1 || status=$?
-        output=$(cat "$BATS_TEST_TMPDIR/out")
-        assert_status 0
-        nook_capture start c1
-        assert_status 1
-        [ "${#lines[@]}" -eq 1 ]
-        if [ "$how" = "exit 1" ]; then
-            assert_output_contains 'container "c1": network: the helper nook-slirp exited before the network was up'
-        elif [ "$how" = "exec sleep 60" ]; then
-            assert_output_contains 'container "c1": network: the helper nook-slirp did not set up the network within 10 seconds'
-        else
-            assert_output_contains 'container "c1": network: no network today'
-        fi
-        [[ "$output" != *"the process ran"* ]]
-        wait_for_status c1 stopped
-        run nook delete c1
-        assert_status 0
-        assert_no_leftovers c1 "$B"
-    done
-}
-
-@test "network: a helper that cannot be executed fails start with the reason, the process never runs" {
-    nook_with_helper true
-    printf '#!/nonexistent/interpreter\n' >"$BIN/nook-slirp"
+# With the stand-in helper in $BIN: create succeeds; start fails with one
+# line containing $1, the process never runs, and delete leaves nothing.
+assert_start_fails_with() {
     make_net_bundle "$B" '{}' sh -c 'echo the process ran'
     status=0
     "$BIN/nook" --root "$NOOK_ROOT" create -b "$B" c1 </dev/null >"$BATS_TEST_TMPDIR/out" 2>&1 || status=$?
@@ -499,12 +472,27 @@ nook_with_helper() {
     nook_capture start c1
     assert_status 1
     [ "${#lines[@]}" -eq 1 ]
-    assert_output_contains "container \"c1\": network: run $BIN/nook-slirp: No such file or directory"
+    assert_output_contains "$1"
     [[ "$output" != *"the process ran"* ]]
     wait_for_status c1 stopped
     run nook delete c1
     assert_status 0
     assert_no_leftovers c1 "$B"
+}
+
+@test "network: start waits for the helper's ready line: its error, its exit or its silence fails the start, the process never runs" {
+    nook_with_helper 'sleep 1; echo "error: no network today" >&3; exit 1'
+    assert_start_fails_with 'container "c1": network: no network today'
+    nook_with_helper 'exit 1'
+    assert_start_fails_with 'container "c1": network: the helper nook-slirp exited before the network was up'
+    nook_with_helper 'exec sleep 60'
+    assert_start_fails_with 'container "c1": network: the helper nook-slirp did not set up the network within 10 seconds'
+}
+
+@test "network: a helper that cannot be executed fails start with the reason, the process never runs" {
+    nook_with_helper true
+    printf '#!/nonexistent/interpreter\n' >"$BIN/nook-slirp"
+    assert_start_fails_with "container \"c1\": network: run $BIN/nook-slirp: No such file or directory"
 }
 
 @test "network: nook run in the foreground has the network and leaves nothing" {
