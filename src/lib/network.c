@@ -9,10 +9,10 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "held-exec.h"
 #include "helper-procs.h"
 #include "network.h"
 #include "spec-model.h"
@@ -22,8 +22,6 @@
 #define HELPER_READY_FD 3
 #define HELPER_PIDFD 4
 #define HELPER_TAP_FD 5
-/* Not the helper's: the child nook forks waits here before it execs it. */
-#define HELPER_HOLD_FD 6
 
 #define UNPRIVILEGED_PORT_START "/proc/sys/net/ipv4/ip_unprivileged_port_start"
 
@@ -220,81 +218,33 @@ size_t nook_network_resolv_conf_mount(const struct nook_network *net)
     return net ? net->resolv_conf_mount : 0;
 }
 
-/* An fd moved out of the way of the numbers the helper finds its fds at
- * (0..HELPER_HOLD_FD), close-on-exec: the child's dup2() makes the copy
- * the helper keeps. */
-static int fd_above_helpers(int fd)
-{
-    return fcntl(fd, F_DUPFD_CLOEXEC, HELPER_HOLD_FD + 1);
-}
-
-/* The forked child: the helper's fds at the contract's numbers and its
- * hold pipe's read end at HELPER_HOLD_FD, nothing else open, no signal
- * blocked or handled (`run` blocks every signal it forwards); then it
- * waits for the pipe's end and execs the helper. Only async-signal-safe
- * calls: it is a copy of a process that may have had threads. */
-_Noreturn static void helper_child(const char *helper, char **argv, const int fds[HELPER_HOLD_FD + 1])
-{
-    for (int i = 0; i <= HELPER_HOLD_FD; i++) {
-        if (dup2(fds[i], i) < 0)
-            _exit(127);
-    }
-    (void)syscall(SYS_close_range, HELPER_HOLD_FD + 1, ~0U, 0);
-    for (int sig = 1; sig < NSIG; sig++)
-        (void)signal(sig, SIG_DFL);
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
-    for (;;) {
-        char byte;
-        ssize_t n = read(HELPER_HOLD_FD, &byte, 1);
-        if (n == 0 || (n < 0 && errno != EINTR))
-            break;
-    }
-    close(HELPER_HOLD_FD);
-    extern char **environ;
-    execve(helper, argv, environ);
-    /* The init reads this line at the exec barrier; start reports it. */
-    const char *why = strerrordesc_np(errno);
-    if (!why)
-        why = "cannot execute it";
-    const char *parts[] = { "error: run ", helper, ": ", why, "\n" };
-    for (size_t i = 0; i < N_ELEMENTS(parts); i++)
-        (void)!write(HELPER_READY_FD, parts[i], strlen(parts[i]));
-    _exit(127);
-}
-
-/* Run the helper held: a forked child with its fds in place, which execs
- * the helper only once net->hold_w is closed, when create is done
- * (nook_network_free(), or this process's exit). Exec'ing the helper and
- * its start (libslirp, glib, the forwards) then take no CPU from the
- * create the caller waits for; posix_spawn would exec at once. */
+/* Run the helper held (held-exec.h): a child with the helper's fds in
+ * place, which execs it only once net->hold_w is closed, when create is
+ * done (nook_network_free(), or this process's exit). Exec'ing the helper
+ * and its start (libslirp, glib, the forwards) then take no CPU from the
+ * create the caller waits for. An exec failure is the helper's error
+ * line, which the init reads at the exec barrier and start reports. */
 static int spawn_helper(struct nook_network *net, char **argv, int init_pidfd, pid_t *pid, struct nook_error *err)
 {
     _cleanup_close_ int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
     if (devnull < 0)
         return nook_error_set_errno(err, errno, "network: open /dev/null");
-    int hold[2];
-    if (pipe2(hold, O_CLOEXEC) < 0)
-        return nook_error_set_errno(err, errno, "network: make the helper's hold pipe");
-    _cleanup_close_ int hold_r = hold[0];
-    _cleanup_close_ int hold_w = hold[1];
-    _cleanup_close_ int null = fd_above_helpers(devnull);
-    _cleanup_close_ int ready = fd_above_helpers(net->ready_w);
-    _cleanup_close_ int pidfd = fd_above_helpers(init_pidfd);
-    _cleanup_close_ int tap = fd_above_helpers(net->tap_fd);
-    _cleanup_close_ int held = fd_above_helpers(hold_r);
-    if (null < 0 || ready < 0 || pidfd < 0 || tap < 0 || held < 0)
-        return nook_error_set_errno(err, errno, "network: prepare the helper's fds");
-    const int fds[HELPER_HOLD_FD + 1] = { null, null, null, ready, pidfd, tap, held };
-    pid_t child = fork();
-    if (child < 0)
-        return nook_error_set_errno(err, errno, "network: fork for %s", net->helper);
-    if (child == 0)
-        helper_child(net->helper, argv, fds);
-    net->hold_w = steal_fd(&hold_w);
-    *pid = child;
-    return 0;
+    const int fds[] = { devnull, devnull, devnull, net->ready_w, init_pidfd, net->tap_fd };
+    _cleanup_free_ char *error_prefix = NULL;
+    if (asprintf(&error_prefix, "error: run %s: ", net->helper) < 0) {
+        error_prefix = NULL;
+        return nook_error_set(err, ENOMEM, "out of memory");
+    }
+    const struct nook_held_exec req = {
+        .path = net->helper,
+        .argv = argv,
+        .fds = fds,
+        .n_fds = N_ELEMENTS(fds),
+        .error_fd = HELPER_READY_FD,
+        .error_prefix = error_prefix,
+    };
+    int r = nook_held_exec_start(&req, pid, &net->hold_w, err);
+    return r < 0 ? nook_error_prefix(err, "network") : 0;
 }
 
 int nook_network_prepare(struct nook_spec *spec, const struct nook_container_dir *dir,
