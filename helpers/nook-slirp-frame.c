@@ -342,3 +342,33 @@ ssize_t nook_slirp_dns_servfail(uint8_t *dns, size_t len)
     clear_records(dns);
     return end;
 }
+
+size_t nook_slirp_tcp_headers_len(const uint8_t *frame, size_t len, int *family)
+{
+    if (len < NOOK_SLIRP_ETH_HLEN)
+        return 0;
+    const uint8_t *ip = frame + NOOK_SLIRP_ETH_HLEN;
+    size_t ip_room = len - NOOK_SLIRP_ETH_HLEN, ip_hlen;
+    uint16_t ethertype = nook_slirp_get16(frame + 12);
+    if (ethertype == NOOK_SLIRP_ETHERTYPE_IPV4) {
+        if (ip_room < NOOK_SLIRP_IPV4_HLEN || ip[0] >> 4 != 4 || ip[9] != IPPROTO_TCP ||
+            (nook_slirp_get16(ip + 6) & NOOK_SLIRP_IPV4_FRAGMENT_MASK))
+            return 0;
+        ip_hlen = (size_t)(ip[0] & 0x0f) * 4;
+        *family = AF_INET;
+    } else if (ethertype == NOOK_SLIRP_ETHERTYPE_IPV6) {
+        if (ip_room < NOOK_SLIRP_IPV6_HLEN || ip[0] >> 4 != 6 || ip[6] != IPPROTO_TCP)
+            return 0;
+        ip_hlen = NOOK_SLIRP_IPV6_HLEN;
+        *family = AF_INET6;
+    } else {
+        return 0;
+    }
+    /* The TCP header's data offset, in 32-bit words. */
+    if (ip_hlen < NOOK_SLIRP_IPV4_HLEN || ip_room < ip_hlen + NOOK_SLIRP_TCP_HLEN)
+        return 0;
+    size_t tcp_hlen = (size_t)(ip[ip_hlen + 12] >> 4) * 4;
+    if (tcp_hlen < NOOK_SLIRP_TCP_HLEN || ip_room < ip_hlen + tcp_hlen)
+        return 0;
+    return NOOK_SLIRP_ETH_HLEN + ip_hlen + tcp_hlen;
+}

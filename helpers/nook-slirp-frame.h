@@ -16,6 +16,7 @@
 #define NOOK_SLIRP_IPV4_HLEN 20
 #define NOOK_SLIRP_IPV6_HLEN 40
 #define NOOK_SLIRP_UDP_HLEN 8
+#define NOOK_SLIRP_TCP_HLEN 20
 #define NOOK_SLIRP_DNS_HLEN 12
 #define NOOK_SLIRP_FRAME_HEADER_MAX (NOOK_SLIRP_ETH_HLEN + NOOK_SLIRP_IPV6_HLEN + NOOK_SLIRP_UDP_HLEN)
 /* The largest DNS message one IPv4 UDP datagram carries. */
@@ -104,3 +105,9 @@ int nook_slirp_complete_checksum(uint8_t *frame, size_t len, size_t start, size_
  * added to sum: chain calls, only the last one may have an odd length. */
 uint32_t nook_slirp_checksum_add(uint32_t sum, const uint8_t *data, size_t len);
 uint16_t nook_slirp_checksum_finish(uint32_t sum);
+
+/* The length of the ethernet, IP and TCP headers of frame when it is a
+ * TCP segment: IPv4 (*family AF_INET) not fragmented, or IPv6 (AF_INET6)
+ * with TCP as its first next header, its headers within len. 0 when it is
+ * anything else. */
+size_t nook_slirp_tcp_headers_len(const uint8_t *frame, size_t len, int *family);

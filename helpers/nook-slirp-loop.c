@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "nook-slirp-dns.h"
+#include "nook-slirp-frame.h"
 #include "nook-slirp-forward.h"
 #include "nook-slirp-loop.h"
 #include "nook-slirp-nat.h"
@@ -78,6 +79,24 @@ static int64_t now_ms(void)
     return now_ns() / 1000000;
 }
 
+/* The virtio header of a TCP segment larger than the tap's MTU (sent by
+ * libslirp running at NOOK_SLIRP_SEGMENT_MTU): one GSO frame, cut at the
+ * tap's own MSS should the container forward it. false: not TCP. */
+static bool gso_header(const uint8_t *frame, size_t len, unsigned mtu, struct virtio_net_hdr *hdr)
+{
+    int family = 0;
+    size_t headers = nook_slirp_tcp_headers_len(frame, len, &family);
+    if (!headers || headers - NOOK_SLIRP_ETH_HLEN >= mtu)
+        return false;
+    *hdr = (struct virtio_net_hdr){
+        .flags = VIRTIO_NET_HDR_F_DATA_VALID,
+        .gso_type = family == AF_INET ? VIRTIO_NET_HDR_GSO_TCPV4 : VIRTIO_NET_HDR_GSO_TCPV6,
+        .hdr_len = (uint16_t)headers,
+        .gso_size = (uint16_t)(mtu - (headers - NOOK_SLIRP_ETH_HLEN)),
+    };
+    return true;
+}
+
 static ssize_t cb_send_packet(const void *buf, size_t len, void *opaque)
 {
     struct nook_slirp_loop *loop = opaque;
@@ -86,8 +105,12 @@ static ssize_t cb_send_packet(const void *buf, size_t len, void *opaque)
         nook_slirp_nat_inbound(&loop->nat, loop->nat_frame, len);
         buf = loop->nat_frame;
     }
+    struct virtio_net_hdr gso;
+    const void *vnet_hdr = nook_slirp_vnet_hdr_out;
+    if (len > loop->options->mtu + NOOK_SLIRP_ETH_HLEN && gso_header(buf, len, loop->options->mtu, &gso))
+        vnet_hdr = &gso;
     struct iovec iov[3] = {
-        { .iov_base = (void *)nook_slirp_vnet_hdr_out, .iov_len = NOOK_SLIRP_VNET_HDR_LEN },
+        { .iov_base = (void *)vnet_hdr, .iov_len = NOOK_SLIRP_VNET_HDR_LEN },
         { .iov_base = (void *)buf, .iov_len = len },
     };
     int iovcnt = 2;
@@ -314,8 +337,8 @@ int nook_slirp_loop_new(const struct nook_slirp_options *o, const struct nook_sl
         .in_enabled = true,
         .in6_enabled = o->ipv6,
         .vprefix_len = NOOK_SLIRP_PREFIX6_LEN,
-        .if_mtu = o->mtu,
-        .if_mru = o->mtu,
+        .if_mtu = o->mtu < NOOK_SLIRP_OFFLOAD_MTU ? NOOK_SLIRP_SEGMENT_MTU : o->mtu,
+        .if_mru = o->mtu < NOOK_SLIRP_OFFLOAD_MTU ? NOOK_SLIRP_SEGMENT_MTU : o->mtu,
         .disable_host_loopback = !o->host_loopback,
         .enable_emu = false,
         /* The container's address is static: nothing asks for a lease. */

@@ -31,3 +31,13 @@
 #define NOOK_SLIRP_VNET_HDR_LEN 10
 /* Offload is offered below this MTU only (slirp-tap.c says why). */
 #define NOOK_SLIRP_OFFLOAD_MTU 32768
+/* Below NOOK_SLIRP_OFFLOAD_MTU the other way too: libslirp runs at this
+ * MTU whatever the tap's, and the container's routes advertise the TCP
+ * MSS it allows (advmss, NOOK_SLIRP_ADVMSS4/6). libslirp then sends the
+ * container TCP segments of up to 64 KiB, which the helper writes as one
+ * frame with a GSO virtio header (TCPV4/TCPV6, gso_size the tap's own
+ * MSS): the container's kernel takes it as it takes a packet its GRO
+ * made, and a container that forwards it cuts it at the tap's MSS. */
+#define NOOK_SLIRP_SEGMENT_MTU 65520
+#define NOOK_SLIRP_ADVMSS4 (NOOK_SLIRP_SEGMENT_MTU - 40)
+#define NOOK_SLIRP_ADVMSS6 (NOOK_SLIRP_SEGMENT_MTU - 60)

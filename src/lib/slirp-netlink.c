@@ -1,5 +1,5 @@
 /* slirp-netlink.c: a few rtnetlink requests (link MTU and flags,
- * addresses, default routes), each acknowledged before the next. */
+ * addresses, routes), each acknowledged before the next. */
 #include <arpa/inet.h>
 #include <linux/if_addr.h>
 #include <linux/netlink.h>
@@ -83,7 +83,9 @@ static int set_link(int fd, uint32_t *seq, int index, unsigned mtu, bool up)
     return transact(fd, &req, ++*seq);
 }
 
-static int add_address(int fd, uint32_t *seq, int index, int family, const char *text, unsigned prefix_len)
+/* own_prefix: no prefix route from the kernel (add_route() makes it). */
+static int add_address(int fd, uint32_t *seq, int index, int family, const char *text, unsigned prefix_len,
+                       bool own_prefix)
 {
     uint8_t addr[16];
     if (inet_pton(family, text, addr) != 1)
@@ -103,30 +105,63 @@ static int add_address(int fd, uint32_t *seq, int index, int family, const char 
     request_start(&req, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, &ifa, sizeof(ifa));
     request_attr(&req, IFA_LOCAL, addr, len);
     request_attr(&req, IFA_ADDRESS, addr, len);
-    if (family == AF_INET6) {
-        uint32_t flags = IFA_F_NODAD;
+    uint32_t flags = (family == AF_INET6 ? IFA_F_NODAD : 0) | (own_prefix ? IFA_F_NOPREFIXROUTE : 0);
+    if (flags)
         request_attr(&req, IFA_FLAGS, &flags, sizeof(flags));
-    }
     return transact(fd, &req, ++*seq);
 }
 
-static int add_default_route(int fd, uint32_t *seq, int index, int family, const char *gateway)
+/* A route through the tap: to dst/dst_len (NULL: the default route)
+ * through gateway (NULL: on the link, from the address src), with the
+ * TCP MSS to advertise on it when advmss is not 0. */
+struct route {
+    int family;
+    const char *dst;
+    unsigned dst_len;
+    const char *gateway;
+    const char *src;
+    unsigned advmss;
+};
+
+/* An address attribute from its text; none for NULL. */
+static int address_attr(struct request *req, uint16_t type, int family, const char *text)
 {
     uint8_t addr[16];
-    if (inet_pton(family, gateway, addr) != 1)
+    if (!text)
+        return 0;
+    if (inet_pton(family, text, addr) != 1)
         return -EINVAL;
+    request_attr(req, type, addr, family == AF_INET ? 4 : 16);
+    return 0;
+}
+
+static int add_route(int fd, uint32_t *seq, int index, const struct route *route)
+{
     struct rtmsg rtm = {
-        .rtm_family = (uint8_t)family,
+        .rtm_family = (uint8_t)route->family,
+        .rtm_dst_len = (uint8_t)route->dst_len,
         .rtm_table = RT_TABLE_MAIN,
-        .rtm_protocol = RTPROT_BOOT,
-        .rtm_scope = RT_SCOPE_UNIVERSE,
+        .rtm_protocol = route->gateway ? RTPROT_BOOT : RTPROT_KERNEL,
+        /* IPv6 routes are all of universe scope. */
+        .rtm_scope = route->gateway || route->family == AF_INET6 ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK,
         .rtm_type = RTN_UNICAST,
     };
     struct request req;
     request_start(&req, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, &rtm, sizeof(rtm));
-    request_attr(&req, RTA_GATEWAY, addr, family == AF_INET ? 4 : 16);
+    if (address_attr(&req, RTA_DST, route->family, route->dst) < 0 ||
+        address_attr(&req, RTA_GATEWAY, route->family, route->gateway) < 0 ||
+        address_attr(&req, RTA_PREFSRC, route->family, route->src) < 0)
+        return -EINVAL;
     uint32_t oif = (uint32_t)index;
     request_attr(&req, RTA_OIF, &oif, sizeof(oif));
+    if (route->advmss) {
+        /* RTA_METRICS nests one attribute, RTAX_ADVMSS. */
+        struct {
+            struct rtattr rta;
+            uint32_t value;
+        } metric = { { RTA_LENGTH(sizeof(uint32_t)), RTAX_ADVMSS }, route->advmss };
+        request_attr(&req, RTA_METRICS, &metric, sizeof(metric));
+    }
     return transact(fd, &req, ++*seq);
 }
 
@@ -142,15 +177,18 @@ int nook_slirp_configure_interfaces(const char *ifname, unsigned mtu, bool ipv6,
     if (lo == 0)
         return nook_error_set_errno(err, errno, "find lo in the container's network namespace");
 
+    /* With offload, libslirp sends segments of up to 64 KiB: the routes
+     * through the tap advertise the MSS that lets it (slirp-contract.h). */
+    bool segments = mtu < NOOK_SLIRP_OFFLOAD_MTU;
     uint32_t seq = 0;
     int r = set_link(fd, &seq, tap, mtu, false);
     if (r < 0)
         return nook_error_set_errno(err, -r, "set the MTU of %s to %u", ifname, mtu);
-    r = add_address(fd, &seq, tap, AF_INET, NOOK_SLIRP_GUEST, NOOK_SLIRP_PREFIX_LEN);
+    r = add_address(fd, &seq, tap, AF_INET, NOOK_SLIRP_GUEST, NOOK_SLIRP_PREFIX_LEN, segments);
     if (r < 0)
         return nook_error_set_errno(err, -r, "add %s/%d to %s", NOOK_SLIRP_GUEST, NOOK_SLIRP_PREFIX_LEN, ifname);
     if (ipv6) {
-        r = add_address(fd, &seq, tap, AF_INET6, NOOK_SLIRP_GUEST6, NOOK_SLIRP_PREFIX6_LEN);
+        r = add_address(fd, &seq, tap, AF_INET6, NOOK_SLIRP_GUEST6, NOOK_SLIRP_PREFIX6_LEN, segments);
         if (r < 0)
             return nook_error_set_errno(err, -r, "add %s/%d to %s (is IPv6 disabled in the container?)",
                                         NOOK_SLIRP_GUEST6, NOOK_SLIRP_PREFIX6_LEN, ifname);
@@ -161,13 +199,24 @@ int nook_slirp_configure_interfaces(const char *ifname, unsigned mtu, bool ipv6,
     r = set_link(fd, &seq, lo, 0, true);
     if (r < 0)
         return nook_error_set_errno(err, -r, "bring lo up");
-    r = add_default_route(fd, &seq, tap, AF_INET, NOOK_SLIRP_GATEWAY);
-    if (r < 0)
-        return nook_error_set_errno(err, -r, "add the default route via %s", NOOK_SLIRP_GATEWAY);
-    if (ipv6) {
-        r = add_default_route(fd, &seq, tap, AF_INET6, NOOK_SLIRP_GATEWAY6);
+    unsigned advmss4 = segments ? NOOK_SLIRP_ADVMSS4 : 0, advmss6 = segments ? NOOK_SLIRP_ADVMSS6 : 0;
+    const struct route routes[] = {
+        { AF_INET, NOOK_SLIRP_NETWORK, NOOK_SLIRP_PREFIX_LEN, NULL, NOOK_SLIRP_GUEST, advmss4 },
+        { AF_INET, NULL, 0, NOOK_SLIRP_GATEWAY, NULL, advmss4 },
+        { AF_INET6, NOOK_SLIRP_NETWORK6, NOOK_SLIRP_PREFIX6_LEN, NULL, NULL, advmss6 },
+        { AF_INET6, NULL, 0, NOOK_SLIRP_GATEWAY6, NULL, advmss6 },
+    };
+    for (size_t i = 0; i < N_ELEMENTS(routes); i++) {
+        const struct route *route = &routes[i];
+        /* Without segments the kernel made the prefix routes. */
+        if ((route->family == AF_INET6 && !ipv6) || (!route->gateway && !segments))
+            continue;
+        r = add_route(fd, &seq, tap, route);
+        if (r < 0 && route->gateway)
+            return nook_error_set_errno(err, -r, "add the default %sroute via %s",
+                                        route->family == AF_INET6 ? "IPv6 " : "", route->gateway);
         if (r < 0)
-            return nook_error_set_errno(err, -r, "add the default IPv6 route via %s", NOOK_SLIRP_GATEWAY6);
+            return nook_error_set_errno(err, -r, "add the route to %s/%u on %s", route->dst, route->dst_len, ifname);
     }
     return 0;
 }

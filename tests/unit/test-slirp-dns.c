@@ -756,6 +756,43 @@ static void test_checksum_adjust(struct tap *t)
     CHECK(t, same, "an adjusted checksum verifies like a recomputed one (500 random changes)");
 }
 
+/* The headers of a TCP segment, which the helper writes as one GSO
+ * frame when it is larger than the tap's MTU. */
+static void test_tcp_headers_len(struct tap *t)
+{
+    static uint8_t f[14 + 40 + 60 + 3000];
+    int family = 0;
+    size_t len = make_tcp(f, AF_INET, "10.0.2.2", 80, "10.0.2.100", 40000, 3000);
+    CHECK(t, nook_slirp_tcp_headers_len(f, len, &family) == 14 + 20 + 20 && family == AF_INET,
+          "TCP over IPv4: ethernet, IP and TCP headers");
+    f[14 + 20 + 12] = 8 << 4; /* 12 bytes of TCP options */
+    CHECK(t, nook_slirp_tcp_headers_len(f, len, &family) == 14 + 20 + 32, "TCP options count in the headers");
+    f[14] = 0x46; /* an IPv4 option: the TCP header moves on by 4 */
+    f[14 + 24 + 12] = 5 << 4;
+    CHECK(t, nook_slirp_tcp_headers_len(f, len, &family) == 14 + 24 + 20, "IPv4 options count in the headers");
+    f[14] = 0x45;
+    put16(f + 14 + 6, 0x2000); /* more fragments */
+    CHECK(t, nook_slirp_tcp_headers_len(f, len, &family) == 0, "an IPv4 fragment is not a segment to cut");
+    put16(f + 14 + 6, 0x4000); /* don't fragment alone */
+    f[14 + 20 + 12] = 5 << 4;
+    CHECK(t, nook_slirp_tcp_headers_len(f, len, &family) == 14 + 40, "DF set is a whole segment");
+    f[14 + 9] = 17;
+    CHECK(t, nook_slirp_tcp_headers_len(f, len, &family) == 0, "UDP is not TCP");
+    len = make_tcp(f, AF_INET6, "fd00::2", 80, "fd00::100", 40000, 3000);
+    CHECK(t, nook_slirp_tcp_headers_len(f, len, &family) == 14 + 40 + 20 && family == AF_INET6,
+          "TCP over IPv6: ethernet, IP and TCP headers");
+    f[14 + 6] = 0; /* a hop-by-hop header first */
+    CHECK(t, nook_slirp_tcp_headers_len(f, len, &family) == 0, "IPv6 with another next header first is left alone");
+    f[14 + 6] = 6;
+    CHECK(t, nook_slirp_tcp_headers_len(f, 14 + 40 + 19, &family) == 0, "a TCP header cut short is not one");
+    f[14 + 40 + 12] = 15 << 4;
+    CHECK(t, nook_slirp_tcp_headers_len(f, 14 + 40 + 40, &family) == 0, "nor one longer than the frame");
+    f[14 + 40 + 12] = 4 << 4;
+    CHECK(t, nook_slirp_tcp_headers_len(f, len, &family) == 0, "nor one shorter than 20 bytes");
+    put16(f + 12, 0x0806);
+    CHECK(t, nook_slirp_tcp_headers_len(f, len, &family) == 0, "ARP is not TCP");
+}
+
 int main(void)
 {
     struct tap t = { 0 };
@@ -772,5 +809,6 @@ int main(void)
     test_nat_loopback_guard(&t);
     test_checksum_adjust(&t);
     test_even_window(&t);
+    test_tcp_headers_len(&t);
     return tap_done(&t);
 }
