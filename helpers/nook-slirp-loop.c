@@ -81,9 +81,12 @@ static int64_t now_ms(void)
 
 /* The virtio header of a TCP segment larger than the tap's MTU (sent by
  * libslirp running at NOOK_SLIRP_SEGMENT_MTU): one GSO frame, cut at the
- * tap's own MSS should the container forward it. false: not TCP. */
+ * tap's own MSS should the container forward it. false: a frame within
+ * the MTU, or not TCP. */
 static bool gso_header(const uint8_t *frame, size_t len, unsigned mtu, struct virtio_net_hdr *hdr)
 {
+    if (len <= mtu + NOOK_SLIRP_ETH_HLEN)
+        return false;
     int family = 0;
     size_t headers = nook_slirp_tcp_headers_len(frame, len, &family);
     if (!headers || headers - NOOK_SLIRP_ETH_HLEN >= mtu)
@@ -107,7 +110,7 @@ static ssize_t cb_send_packet(const void *buf, size_t len, void *opaque)
     }
     struct virtio_net_hdr gso;
     const void *vnet_hdr = nook_slirp_vnet_hdr_out;
-    if (len > loop->options->mtu + NOOK_SLIRP_ETH_HLEN && gso_header(buf, len, loop->options->mtu, &gso))
+    if (gso_header(buf, len, loop->options->mtu, &gso))
         vnet_hdr = &gso;
     struct iovec iov[3] = {
         { .iov_base = (void *)vnet_hdr, .iov_len = NOOK_SLIRP_VNET_HDR_LEN },
@@ -331,14 +334,17 @@ int nook_slirp_loop_new(const struct nook_slirp_options *o, const struct nook_sl
     };
     listen_dns_over_tcp(loop, o->ipv6);
 
+    /* Below NOOK_SLIRP_OFFLOAD_MTU libslirp sends the container 64 KiB
+     * segments, which gso_header() marks (slirp-contract.h). */
+    unsigned slirp_mtu = o->mtu < NOOK_SLIRP_OFFLOAD_MTU ? NOOK_SLIRP_SEGMENT_MTU : o->mtu;
     SlirpConfig cfg = {
         .version = 4,
         .restricted = 0,
         .in_enabled = true,
         .in6_enabled = o->ipv6,
         .vprefix_len = NOOK_SLIRP_PREFIX6_LEN,
-        .if_mtu = o->mtu < NOOK_SLIRP_OFFLOAD_MTU ? NOOK_SLIRP_SEGMENT_MTU : o->mtu,
-        .if_mru = o->mtu < NOOK_SLIRP_OFFLOAD_MTU ? NOOK_SLIRP_SEGMENT_MTU : o->mtu,
+        .if_mtu = slirp_mtu,
+        .if_mru = slirp_mtu,
         .disable_host_loopback = !o->host_loopback,
         .enable_emu = false,
         /* The container's address is static: nothing asks for a lease. */
