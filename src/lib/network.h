@@ -123,9 +123,9 @@ struct nook_network;
  * container's resolv.conf into its state directory and add its bind
  * mount to spec's mounts (unless opted out or config.json mounts one),
  * and make the helper's ready pipe. The helper runs only once the
- * container is set up (nook_network_start()): create pays for a fork
- * alone, not for the helper's exec and setup, which go on once create is
- * done; the init waits for its ready line at the exec barrier, so the
+ * container is set up (nook_network_start()): create pays for starting
+ * a held child alone (held-exec.h), not for the helper's exec and setup,
+ * which go on once create is done; the init waits for its ready line at the exec barrier, so the
  * container's process starts with the network up. *out is NULL when the
  * container has no slirp networking. */
 int nook_network_prepare(struct nook_spec *spec, const struct nook_container_dir *dir,
@@ -150,8 +150,8 @@ int nook_network_take_tap(struct nook_network *net, int *tap_fd, struct nook_err
 /* Start the helper on the init's tap (pid, and init_pidfd, which pins
  * it), record it in the state directory (helper-procs.h) and return
  * without waiting for it: its ready line is the init's to read. It is a
- * forked child, held: it execs the helper once create is done
- * (nook_network_free() releases it). Does nothing when net is NULL. */
+ * held child (held-exec.h) that shares this process's memory and execs
+ * the helper once create is done (nook_network_free() releases it). Does nothing when net is NULL. */
 int nook_network_start(struct nook_network *net, const struct nook_container_dir *dir, pid_t pid,
                        int init_pidfd, struct nook_error *err);
 
