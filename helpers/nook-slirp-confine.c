@@ -116,7 +116,12 @@ int nook_slirp_confine(nook_slirp_filter filter, int log_fd, struct nook_error *
         return nook_error_set_errno(err, errno, "install the SIGSYS handler");
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
         return nook_error_set_errno(err, errno, "set no_new_privs");
-    if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, program) < 0)
+    /* TSYNC: on every thread of the helper (the tap writer's too), and
+     * no_new_privs with it. */
+    long r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC, program);
+    if (r < 0)
         return nook_error_set_errno(err, errno, "load the helper's seccomp filter");
+    if (r > 0)
+        return nook_error_set(err, EPERM, "load the helper's seccomp filter: thread %ld cannot take it", r);
     return 0;
 }

@@ -22,7 +22,8 @@ typedef void *nook_slirp_filter;
 int nook_slirp_filter_build(nook_slirp_filter *filter, struct nook_error *err);
 void nook_slirp_filter_free(nook_slirp_filter *filter);
 
-/* no_new_privs and the seccomp filter. A call outside the list raises
+/* no_new_privs and the seccomp filter, on every thread of the process
+ * (threads started earlier too; none can be started after). A call outside the list raises
  * SIGSYS, whose handler writes one line naming the call to log_fd and
  * exits with status 159 (128 + SIGSYS, as a kill by it would read). */
 int nook_slirp_confine(nook_slirp_filter filter, int log_fd, struct nook_error *err);

@@ -20,6 +20,7 @@
 #include "nook-slirp-nat.h"
 #include "nook-slirp-relay.h"
 #include "nook-slirp-tap.h"
+#include "nook-slirp-writer.h"
 
 /* Frames read from the tap per wakeup before the other fds get a turn.
  * A wakeup whose reads found one frame and then none makes one read the
@@ -59,6 +60,7 @@ struct nook_slirp_loop {
     struct nook_slirp_upstream dns_targets[NOOK_SLIRP_MAX_UPSTREAMS]; /* the relay's, for DNS over TCP */
     struct nook_slirp_forward6 *forwards6;  /* one per --port; the relay's for IPv6 TCP ones */
     struct nook_slirp_nat nat;
+    struct nook_slirp_writer *writer;       /* NULL: the loop writes to the tap itself */
     /* A virtio header, then a frame: up to a 64 KiB TSO segment. */
     uint8_t frame[NOOK_SLIRP_VNET_HDR_LEN + NOOK_SLIRP_ETH_HLEN + 65536];
     /* A frame of libslirp's that the DNS redirect readdresses (its own
@@ -125,6 +127,8 @@ static ssize_t cb_send_packet(const void *buf, size_t len, void *opaque)
         iov[2] = (struct iovec){ .iov_base = (uint8_t *)buf + hdr, .iov_len = len - hdr };
         iovcnt = 3;
     }
+    if (loop->writer && nook_slirp_writer_queue(loop->writer, iov, iovcnt))
+        return (ssize_t)len;
     ssize_t n;
     do
         n = writev(loop->tap_fd, iov, iovcnt);
@@ -389,10 +393,18 @@ int nook_slirp_loop_add_forwards(struct nook_slirp_loop *loop, const struct nook
     return nook_slirp_add_forwards(loop->slirp, &loop->relay, loop->options->ipv6, ports, n, loop->forwards6, err);
 }
 
+int nook_slirp_loop_start_writer(struct nook_slirp_loop *loop, struct nook_error *err)
+{
+    if (loop->writer || !nook_slirp_writer_useful())
+        return 0;
+    return nook_slirp_writer_start(loop->tap_fd, loop->log, &loop->writer, err);
+}
+
 void nook_slirp_loop_free(struct nook_slirp_loop *loop)
 {
     if (!loop)
         return;
+    nook_slirp_writer_stop(loop->writer);
     if (loop->slirp)
         slirp_cleanup(loop->slirp);
     while (loop->timers) {
@@ -506,6 +518,9 @@ int nook_slirp_loop_run(struct nook_slirp_loop *loop, struct nook_error *err)
 
         uint32_t timeout = own_timeout(loop, now_ms());
         slirp_pollfds_fill(loop->slirp, &timeout, add_poll, loop);
+        /* The round's short frames, before the loop may sleep. */
+        if (loop->writer)
+            nook_slirp_writer_flush(loop->writer);
         int ready = poll(loop->fds, loop->n_fds, timeout == UINT32_MAX ? -1 : (int)timeout);
         if (ready < 0 && errno != EINTR)
             return nook_error_set_errno(err, errno, "poll");

@@ -1,7 +1,9 @@
 /* nook-slirp-loop.h: the helper's event loop: libslirp's user-mode
  * network stack between the container's tap and the caller's sockets,
  * the DNS forwarder beside it, and the two reasons to stop (the
- * container's init exited, SIGTERM/SIGINT). One thread, one poll(). */
+ * container's init exited, SIGTERM/SIGINT). One thread and one poll(),
+ * and on more than one CPU a second thread that writes to the tap
+ * (nook-slirp-writer.h). */
 #pragma once
 
 #include "lib/error.h"
@@ -24,6 +26,10 @@ void nook_slirp_loop_set_pidfd(struct nook_slirp_loop *loop, int pidfd);
 /* The --port forwards, bound now (before any privilege is dropped). */
 int nook_slirp_loop_add_forwards(struct nook_slirp_loop *loop, const struct nook_slirp_port *ports, size_t n,
                                  struct nook_error *err);
+
+/* The tap writer thread, where it helps (nook-slirp-writer.h): after
+ * nook_slirp_loop_set_tap(), before the helper confines itself. */
+int nook_slirp_loop_start_writer(struct nook_slirp_loop *loop, struct nook_error *err);
 
 /* Run until the init exits or a signal asks to stop (0, with a log line
  * saying which), or until the loop cannot go on (-errno). */

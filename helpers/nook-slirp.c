@@ -248,6 +248,9 @@ static int setup(struct helper *h, int argc, char **argv, struct nook_error *err
     bool dropped;
     if ((r = nook_slirp_drop_root(&dropped, err)) < 0)
         return r;
+    if ((r = nook_slirp_loop_start_writer(h->loop, err)) < 0)
+        return r;
+    stamp(&h->stamps, "writer");
     if ((r = nook_slirp_confine(h->filter, h->log_fd, err)) < 0)
         return r;
     nook_slirp_filter_free(&h->filter);

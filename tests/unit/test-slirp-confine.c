@@ -4,6 +4,7 @@
  * what a compromised helper would try (ended by SIGSYS's handler with
  * status 159 and one log line naming the call). */
 #include <fcntl.h>
+#include <pthread.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
@@ -20,11 +21,46 @@ enum attempt {
     TRY_UNIX_SOCKET,
     TRY_EXEC_MEMORY,
     TRY_FORK,
+    TRY_THREAD_UNIX_SOCKET,
+    TRY_THREAD_ENDS,
+    TRY_NEW_THREAD,
 };
+
+/* A thread started before the filter (and running: a thread's own start
+ * makes calls the filter refuses, nook-slirp-writer.c): it waits on the
+ * release pipe, then does what unix_socket says and ends. */
+struct early_thread {
+    int started[2];
+    int release[2];
+    bool unix_socket;
+};
+
+static void *early_thread_main(void *opaque)
+{
+    struct early_thread *e = opaque;
+    char c = 'x';
+    if (write(e->started[1], &c, 1) != 1 || read(e->release[0], &c, 1) != 1)
+        return NULL;
+    if (e->unix_socket)
+        (void)socket(AF_UNIX, SOCK_STREAM, 0);
+    return NULL;
+}
+
+static void *nothing(void *opaque)
+{
+    return opaque;
+}
 
 /* In a child: confine, then the attempt; the exit status tells. */
 static void child(int log_fd, enum attempt what)
 {
+    struct early_thread early = { .unix_socket = what == TRY_THREAD_UNIX_SOCKET };
+    pthread_t thread;
+    if ((what == TRY_THREAD_UNIX_SOCKET || what == TRY_THREAD_ENDS) &&
+        (pipe(early.started) < 0 || pipe(early.release) < 0 ||
+         pthread_create(&thread, NULL, early_thread_main, &early) != 0 ||
+         read(early.started[0], (char[1]){ 0 }, 1) != 1))
+        _exit(9);
     struct nook_error err = { 0 };
     nook_slirp_filter filter = NULL;
     if (nook_slirp_filter_build(&filter, &err) < 0 || nook_slirp_confine(filter, log_fd, &err) < 0) {
@@ -54,6 +90,15 @@ static void child(int log_fd, enum attempt what)
     case TRY_FORK:
         (void)syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
         _exit(7);
+    case TRY_THREAD_UNIX_SOCKET:
+    case TRY_THREAD_ENDS:
+        if (write(early.release[1], "x", 1) != 1)
+            _exit(10);
+        pthread_join(thread, NULL);
+        _exit(what == TRY_THREAD_ENDS ? 0 : 11);
+    case TRY_NEW_THREAD:
+        (void)pthread_create(&thread, NULL, nothing, NULL);
+        _exit(12);
     }
     _exit(8);
 }
@@ -106,5 +151,15 @@ int main(void)
 
     status = run(TRY_FORK, log, sizeof(log));
     CHECK(&t, status == 159, "a new process ends the helper");
+
+    /* The tap writer thread is started before the filter. */
+    status = run(TRY_THREAD_UNIX_SOCKET, log, sizeof(log));
+    if (!CHECK(&t, status == 159, "the filter is on a thread started before it too"))
+        printf("#   status %d, log \"%s\"\n", status, log);
+    status = run(TRY_THREAD_ENDS, log, sizeof(log));
+    if (!CHECK(&t, status == 0, "such a thread can end"))
+        printf("#   status %d, log \"%s\"\n", status, log);
+    status = run(TRY_NEW_THREAD, log, sizeof(log));
+    CHECK(&t, status == 159, "a new thread ends the helper");
     return tap_done(&t);
 }
