@@ -271,6 +271,7 @@ enum option_id {
     OPT_HOST_LOOPBACK,
     OPT_DNS,
     OPT_PORT,
+    OPT_PORT_HANDLER,
     OPT_LOG,
     OPT_DEBUG,
 };
@@ -292,6 +293,7 @@ static const struct option_def option_defs[] = {
     { "--host-loopback", OPT_HOST_LOOPBACK, false, false },
     { "--dns", OPT_DNS, true, true },
     { "--port", OPT_PORT, true, true },
+    { "--port-handler", OPT_PORT_HANDLER, true, false },
     { "--log", OPT_LOG, true, false },
     { "--debug", OPT_DEBUG, false, false },
 };
@@ -346,6 +348,11 @@ static int apply_option(const struct option_def *def, const char *value, struct 
         return 0;
     case OPT_DEBUG:
         o->debug = true;
+        return 0;
+    case OPT_PORT_HANDLER:
+        if (strcmp(value, "relay") != 0 && strcmp(value, "slirp") != 0)
+            return nook_error_set(err, EINVAL, "--port-handler \"%s\": expected relay or slirp", value);
+        o->ports_through_slirp = strcmp(value, "slirp") == 0;
         return 0;
     case OPT_LOG:
         if (!*value)

@@ -98,7 +98,7 @@ static int add_udp6(Slirp *slirp, const struct nook_slirp_port *p)
  * ephemeral port of 127.0.0.1, and the relay listening on the IPv6
  * address (IPv6 only) in front of it. */
 static int add_tcp6(Slirp *slirp, struct nook_slirp_relay *relay, const struct nook_slirp_port *p,
-                    struct in_addr guest, struct nook_slirp_forward6 *kept, struct nook_error *err)
+                    struct in_addr guest, struct nook_slirp_relayed_port *kept, struct nook_error *err)
 {
     char addr[INET6_ADDRSTRLEN + 2];
     nook_slirp_format_port_addr(p, addr, sizeof(addr));
@@ -128,15 +128,55 @@ static int add_tcp6(Slirp *slirp, struct nook_slirp_relay *relay, const struct n
     uint16_t port;
     struct nook_error listen_err = { 0 };
     if (nook_slirp_relay_listen(relay, (const struct sockaddr *)&host, sizeof(host), kept->what, &kept->target, 1,
-                                NOOK_SLIRP_RELAY_FORWARD_IDLE_MS, &port, &listen_err) < 0)
+                                false, NOOK_SLIRP_RELAY_FORWARD_IDLE_MS, &port, &listen_err) < 0)
         return forward_error(p, addr, listen_err.errnum, err);
     return 0;
 }
 
-int nook_slirp_add_forwards(Slirp *slirp, struct nook_slirp_relay *relay, bool ipv6,
-                            const struct nook_slirp_port *ports, size_t n, struct nook_slirp_forward6 *kept,
-                            struct nook_error *err)
+/* TCP relayed by the helper itself (the relay handler): it listens on the
+ * host address and connects each connection from inside the container's
+ * network namespace to 10.0.2.100 (nook-slirp-inside.h). */
+static int add_tcp_relayed(struct nook_slirp_relay *relay, const struct nook_slirp_port *p,
+                           struct nook_slirp_relayed_port *kept, struct nook_error *err)
 {
+    char addr[INET6_ADDRSTRLEN + 2];
+    nook_slirp_format_port_addr(p, addr, sizeof(addr));
+    snprintf(kept->what, sizeof(kept->what), "port %s:%u/tcp", addr, p->host_port);
+    struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(p->container_port) };
+    if (inet_pton(AF_INET, NOOK_SLIRP_GUEST, &to.sin_addr) != 1)
+        return nook_error_set(err, EINVAL, "internal error: the container's address");
+    memset(&kept->target, 0, sizeof(kept->target));
+    memcpy(&kept->target.addr, &to, sizeof(to));
+    kept->target.addr_len = sizeof(to);
+
+    struct sockaddr_storage host = { 0 };
+    socklen_t host_len;
+    if (p->ipv6) {
+        struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&host;
+        *in6 = (struct sockaddr_in6){ .sin6_family = AF_INET6, .sin6_addr = p->host_addr6,
+                                      .sin6_port = htons(p->host_port) };
+        host_len = sizeof(*in6);
+    } else {
+        struct sockaddr_in *in4 = (struct sockaddr_in *)&host;
+        *in4 = (struct sockaddr_in){ .sin_family = AF_INET, .sin_addr = p->host_addr,
+                                     .sin_port = htons(p->host_port) };
+        host_len = sizeof(*in4);
+    }
+    uint16_t port;
+    struct nook_error listen_err = { 0 };
+    if (nook_slirp_relay_listen(relay, (const struct sockaddr *)&host, host_len, kept->what, &kept->target, 1, true,
+                                NOOK_SLIRP_RELAY_FORWARD_IDLE_MS, &port, &listen_err) < 0)
+        return listen_err.errnum == E2BIG ? nook_error_set(err, E2BIG, "%s", listen_err.message)
+                                          : forward_error(p, addr, listen_err.errnum, err);
+    return 0;
+}
+
+int nook_slirp_add_forwards(Slirp *slirp, struct nook_slirp_relay *relay, const struct nook_slirp_options *o,
+                            struct nook_slirp_relayed_port *kept, struct nook_error *err)
+{
+    bool ipv6 = o->ipv6;
+    const struct nook_slirp_port *ports = o->ports;
+    size_t n = o->n_ports;
     struct in_addr guest;
     if (inet_pton(AF_INET, NOOK_SLIRP_GUEST, &guest) != 1)
         return nook_error_set(err, EINVAL, "internal error: the container's address");
@@ -144,6 +184,12 @@ int nook_slirp_add_forwards(Slirp *slirp, struct nook_slirp_relay *relay, bool i
         const struct nook_slirp_port *p = &ports[i];
         char addr[INET6_ADDRSTRLEN + 2];
         nook_slirp_format_port_addr(p, addr, sizeof(addr));
+        if (!p->udp && !o->ports_through_slirp) {
+            int r = add_tcp_relayed(relay, p, &kept[i], err);
+            if (r < 0)
+                return r;
+            continue;
+        }
         if (p->ipv6 && !p->udp) {
             int r = add_tcp6(slirp, relay, p, guest, &kept[i], err);
             if (r < 0)
@@ -165,4 +211,13 @@ int nook_slirp_add_forwards(Slirp *slirp, struct nook_slirp_relay *relay, bool i
             widen_backlog(expected_fd, p->host_port);
     }
     return 0;
+}
+
+bool nook_slirp_relays_inside(const struct nook_slirp_options *o)
+{
+    for (size_t i = 0; i < o->n_ports && !o->ports_through_slirp; i++) {
+        if (!o->ports[i].udp)
+            return true;
+    }
+    return false;
 }

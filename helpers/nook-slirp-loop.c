@@ -58,7 +58,8 @@ struct nook_slirp_loop {
     struct nook_slirp_dns dns;
     struct nook_slirp_relay relay;
     struct nook_slirp_upstream dns_targets[NOOK_SLIRP_MAX_UPSTREAMS]; /* the relay's, for DNS over TCP */
-    struct nook_slirp_forward6 *forwards6;  /* one per --port; the relay's for IPv6 TCP ones */
+    struct nook_slirp_relayed_port *relayed; /* one per --port; the relay's for TCP ones */
+    struct nook_slirp_inside inside;        /* makes the relay's sockets in the container */
     struct nook_slirp_nat nat;
     struct nook_slirp_writer *writer;       /* NULL: the loop writes to the tap itself */
     /* A virtio header, then a frame: up to a 64 KiB TSO segment. */
@@ -299,11 +300,11 @@ static void listen_dns_over_tcp(struct nook_slirp_loop *loop, bool ipv6)
     struct sockaddr_in6 v6 = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT };
     struct nook_error err = { 0 };
     if (nook_slirp_relay_listen(&loop->relay, (struct sockaddr *)&v4, sizeof(v4), DNS_OVER_TCP, loop->dns_targets,
-                                n, NOOK_SLIRP_RELAY_DNS_IDLE_MS, &loop->nat.proxy4_port, &err) < 0)
+                                n, false, NOOK_SLIRP_RELAY_DNS_IDLE_MS, &loop->nat.proxy4_port, &err) < 0)
         nook_slirp_log(loop->log, "warning: DNS over TCP to %s will fail: listen on 127.0.0.1: %s", NOOK_SLIRP_DNS,
                        err.message);
     if (ipv6 && nook_slirp_relay_listen(&loop->relay, (struct sockaddr *)&v6, sizeof(v6), DNS_OVER_TCP,
-                                        loop->dns_targets, n, NOOK_SLIRP_RELAY_DNS_IDLE_MS, &loop->nat.proxy6_port,
+                                        loop->dns_targets, n, false, NOOK_SLIRP_RELAY_DNS_IDLE_MS, &loop->nat.proxy6_port,
                                         &err) < 0)
         nook_slirp_log(loop->log, "warning: DNS over TCP to %s will fail: listen on [::1]: %s", NOOK_SLIRP_DNS6,
                        err.message);
@@ -320,6 +321,7 @@ int nook_slirp_loop_new(const struct nook_slirp_options *o, const struct nook_sl
     loop->tap_fd = tap_fd;
     loop->pidfd = pidfd;
     loop->signal_fd = signal_fd;
+    loop->inside = (struct nook_slirp_inside)NOOK_SLIRP_INSIDE_INIT;
     loop->cap_fds = OWN_FDS_MAX + 64;
     loop->fds = g_new0(struct pollfd, loop->cap_fds);
     nook_slirp_relay_init(&loop->relay, log);
@@ -386,11 +388,21 @@ void nook_slirp_loop_set_tap(struct nook_slirp_loop *loop, int tap_fd)
     loop->dns.tap_fd = tap_fd;
 }
 
-int nook_slirp_loop_add_forwards(struct nook_slirp_loop *loop, const struct nook_slirp_port *ports, size_t n,
-                                 struct nook_error *err)
+int nook_slirp_loop_add_forwards(struct nook_slirp_loop *loop, struct nook_error *err)
 {
-    loop->forwards6 = g_new0(struct nook_slirp_forward6, n ? n : 1);
-    return nook_slirp_add_forwards(loop->slirp, &loop->relay, loop->options->ipv6, ports, n, loop->forwards6, err);
+    const struct nook_slirp_options *o = loop->options;
+    loop->relayed = g_new0(struct nook_slirp_relayed_port, o->n_ports ? o->n_ports : 1);
+    return nook_slirp_add_forwards(loop->slirp, &loop->relay, o, loop->relayed, err);
+}
+
+int nook_slirp_loop_start_inside(struct nook_slirp_loop *loop, const struct nook_slirp_namespaces *ns,
+                                 nook_slirp_filter filter, int log_fd, struct nook_error *err)
+{
+    int r = nook_slirp_inside_start(ns, filter, log_fd, &loop->inside, err);
+    if (r < 0)
+        return r;
+    loop->relay.inside = &loop->inside;
+    return 0;
 }
 
 int nook_slirp_loop_start_writer(struct nook_slirp_loop *loop, struct nook_error *err)
@@ -413,7 +425,8 @@ void nook_slirp_loop_free(struct nook_slirp_loop *loop)
         g_free(t);
     }
     nook_slirp_relay_close(&loop->relay);
-    g_free(loop->forwards6);
+    nook_slirp_inside_stop(&loop->inside);
+    g_free(loop->relayed);
     nook_slirp_dns_close(&loop->dns);
     g_free(loop->fds);
     g_free(loop);

@@ -9,6 +9,8 @@
 #include "lib/error.h"
 #include "nook-slirp-log.h"
 #include "nook-slirp.h"
+#include "nook-slirp-confine.h"
+#include "nook-slirp-tap.h"
 
 struct nook_slirp_loop;
 
@@ -24,8 +26,13 @@ void nook_slirp_loop_set_tap(struct nook_slirp_loop *loop, int tap_fd);
 void nook_slirp_loop_set_pidfd(struct nook_slirp_loop *loop, int pidfd);
 
 /* The --port forwards, bound now (before any privilege is dropped). */
-int nook_slirp_loop_add_forwards(struct nook_slirp_loop *loop, const struct nook_slirp_port *ports, size_t n,
-                                 struct nook_error *err);
+int nook_slirp_loop_add_forwards(struct nook_slirp_loop *loop, struct nook_error *err);
+
+/* The child that makes the relay's sockets in the container's network
+ * namespace ns (nook-slirp-inside.h), when forwards are relayed there
+ * (nook_slirp_relays_inside()): before root is dropped. */
+int nook_slirp_loop_start_inside(struct nook_slirp_loop *loop, const struct nook_slirp_namespaces *ns,
+                                 nook_slirp_filter filter, int log_fd, struct nook_error *err);
 
 /* The tap writer thread, where it helps (nook-slirp-writer.h): after
  * nook_slirp_loop_set_tap(), before the helper confines itself. */

@@ -64,7 +64,7 @@ void nook_slirp_relay_close(struct nook_slirp_relay *r)
 
 int nook_slirp_relay_listen(struct nook_slirp_relay *r, const struct sockaddr *addr, socklen_t addr_len,
                             const char *what, const struct nook_slirp_upstream *targets, size_t n_targets,
-                            int64_t idle_ms, uint16_t *port, struct nook_error *err)
+                            bool inside, int64_t idle_ms, uint16_t *port, struct nook_error *err)
 {
     if (r->n_listeners == NOOK_SLIRP_RELAY_MAX_LISTENERS)
         return nook_error_set(err, E2BIG, "%s: at most %d relayed listeners", what, NOOK_SLIRP_RELAY_MAX_LISTENERS);
@@ -89,6 +89,7 @@ int nook_slirp_relay_listen(struct nook_slirp_relay *r, const struct sockaddr *a
         .targets = targets,
         .n_targets = n_targets,
         .idle_ms = idle_ms,
+        .inside = inside,
         .poll_index = -1,
     };
     return 0;
@@ -110,7 +111,14 @@ static bool connect_target(struct nook_slirp_relay *r, struct nook_slirp_relay_c
     for (; c->target < l->n_targets; c->target++) {
         const struct nook_slirp_upstream *u = &l->targets[c->target];
         closep(&c->target_fd);
-        c->target_fd = socket(u->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        if (l->inside) {
+            int fd = r->inside ? nook_slirp_inside_socket(r->inside, u->addr.ss_family) : -ENOTCONN;
+            c->target_fd = fd < 0 ? -1 : fd;
+            if (fd < 0)
+                errno = -fd;
+        } else {
+            c->target_fd = socket(u->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        }
         if (c->target_fd >= 0 &&
             (connect(c->target_fd, (const struct sockaddr *)&u->addr, u->addr_len) == 0 || errno == EINPROGRESS)) {
             c->connecting = true;

@@ -31,6 +31,7 @@
 #include <sys/socket.h>
 
 #include "lib/error.h"
+#include "nook-slirp-inside.h"
 #include "nook-slirp-log.h"
 #include "nook-slirp.h"
 
@@ -52,6 +53,7 @@ struct nook_slirp_relay_listener {
     const struct nook_slirp_upstream *targets; /* tried in order; owned by the caller */
     size_t n_targets;
     int64_t idle_ms;
+    bool inside;                               /* targets are in the container's network namespace */
     int poll_index;                            /* in this round's pollfds, -1: not polled */
 };
 
@@ -63,17 +65,20 @@ struct nook_slirp_relay {
     size_t n_listeners;
     struct nook_slirp_relay_conn *conns[NOOK_SLIRP_RELAY_MAX_CONNS];
     size_t n_conns;     /* the loop's every round skips the table when 0 */
+    struct nook_slirp_inside *inside; /* makes the sockets of inside listeners; NULL until started */
 };
 
 void nook_slirp_relay_init(struct nook_slirp_relay *r, const struct nook_slirp_log *log);
 void nook_slirp_relay_close(struct nook_slirp_relay *r);
 
 /* Listen on addr (port 0: an ephemeral one; v6only for an IPv6 address)
- * and relay what is accepted to targets (kept by pointer). *port is the
- * port bound. what names the listener in log lines (kept by pointer). */
+ * and relay what is accepted to targets (kept by pointer): in the
+ * container's network namespace when inside (through r->inside), else in
+ * the helper's. *port is the port bound. what names the listener in log
+ * lines (kept by pointer). */
 int nook_slirp_relay_listen(struct nook_slirp_relay *r, const struct sockaddr *addr, socklen_t addr_len,
                             const char *what, const struct nook_slirp_upstream *targets, size_t n_targets,
-                            int64_t idle_ms, uint16_t *port, struct nook_error *err);
+                            bool inside, int64_t idle_ms, uint16_t *port, struct nook_error *err);
 
 /* Fill fds (room for NOOK_SLIRP_RELAY_MAX_FDS) with what to poll this
  * round; returns how many. */

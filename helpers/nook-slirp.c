@@ -6,7 +6,8 @@
  *
  *   nook-slirp --pid PID [--pidfd FD [--tap-fd FD]] --ready-fd FD
  *              [--mtu N] [--ipv6] [--host-loopback] [--dns ADDR[:PORT]]...
- *              [--port [HOSTADDR:]HOSTPORT:CPORT/PROTO]... [--log FILE] [--debug]
+ *              [--port [HOSTADDR:]HOSTPORT:CPORT/PROTO]... [--port-handler relay|slirp]
+ *              [--log FILE] [--debug]
  *
  * nook starts it with --tap-fd: the container's init has made the tap in
  * its namespaces during create (lib/slirp-tap.h), and nook starts the
@@ -41,6 +42,7 @@
 
 #include "nook-slirp-args.h"
 #include "nook-slirp-confine.h"
+#include "nook-slirp-forward.h"
 #include "nook-slirp-log.h"
 #include "nook-slirp-loop.h"
 #include "nook-slirp-tap.h"
@@ -120,7 +122,7 @@ static int open_log(const char *path, int *fd, struct nook_error *err)
 
 /* Where setup spends its time, logged with --debug: wall and CPU
  * milliseconds of each step (tests/bench/net measures the whole). */
-#define MAX_STAMPS 12
+#define MAX_STAMPS 14
 struct stamps {
     size_t n;
     const char *what[MAX_STAMPS];
@@ -222,7 +224,7 @@ static int setup(struct helper *h, int argc, char **argv, struct nook_error *err
     if ((r = nook_slirp_loop_new(o, &h->log, -1, -1, h->signal_fd, &h->loop, err)) < 0)
         return r;
     stamp(&h->stamps, "libslirp");
-    if ((r = nook_slirp_loop_add_forwards(h->loop, o->ports, o->n_ports, err)) < 0)
+    if ((r = nook_slirp_loop_add_forwards(h->loop, err)) < 0)
         return r;
     stamp(&h->stamps, "forwards");
     if ((r = nook_slirp_filter_build(&h->filter, err)) < 0)
@@ -233,17 +235,24 @@ static int setup(struct helper *h, int argc, char **argv, struct nook_error *err
         return r;
     nook_slirp_loop_set_pidfd(h->loop, h->pidfd);
     stamp(&h->stamps, "init");
-    if (h->tap_fd < 0) {
+    bool relays_inside = nook_slirp_relays_inside(o);
+    if (h->tap_fd < 0 || relays_inside) {
         if ((r = nook_slirp_open_namespaces(o->pid, h->pidfd, &h->ns, err)) < 0)
             return r;
         stamp(&h->stamps, "namespaces");
-        r = nook_slirp_tap_finish(&h->tap_setup, &h->ns, &h->tap_fd, err);
-        nook_slirp_namespaces_close(&h->ns);
-        if (r < 0)
+    }
+    if (h->tap_fd < 0) {
+        if ((r = nook_slirp_tap_finish(&h->tap_setup, &h->ns, &h->tap_fd, err)) < 0)
             return r;
         stamp(&h->stamps, "tap");
     }
     nook_slirp_loop_set_tap(h->loop, h->tap_fd);
+    if (relays_inside) {
+        if ((r = nook_slirp_loop_start_inside(h->loop, &h->ns, h->filter, h->log_fd, err)) < 0)
+            return r;
+        stamp(&h->stamps, "inside");
+    }
+    nook_slirp_namespaces_close(&h->ns);
 
     bool dropped;
     if ((r = nook_slirp_drop_root(&dropped, err)) < 0)

@@ -49,5 +49,6 @@ struct nook_slirp_options {
     size_t n_dns;     /* 0: the nameservers of /etc/resolv.conf */
     struct nook_slirp_port *ports;
     size_t n_ports;
+    bool ports_through_slirp; /* --port-handler slirp: libslirp carries TCP forwards too */
     const char *log_path; /* NULL: stderr */
 };

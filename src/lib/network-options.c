@@ -329,6 +329,7 @@ static const char *const known_keys[] = {
     KEY_PREFIX "host-loopback",
     KEY_PREFIX "ipv6",
     KEY_PREFIX "mtu",
+    KEY_PREFIX "port-handler",
     KEY_PREFIX "ports",
     KEY_PREFIX "resolv-conf",
     NULL,
@@ -361,6 +362,12 @@ static int parse_one(const char *key, const char *value, struct nook_network_opt
         return parse_mtu(key, value, &opts->mtu, err);
     if (strcmp(key, KEY_PREFIX "ports") == 0)
         return walk_list(&walk, value, add_port);
+    if (strcmp(key, KEY_PREFIX "port-handler") == 0) {
+        if (strcmp(value, "relay") != 0 && strcmp(value, "slirp") != 0)
+            return annotation_error(err, key, "\"%s\": expected \"relay\" or \"slirp\"", value);
+        opts->ports_through_slirp = strcmp(value, "slirp") == 0;
+        return 0;
+    }
     if (strcmp(key, KEY_PREFIX "resolv-conf") == 0)
         return parse_bool(key, value, &opts->resolv_conf, err);
 
@@ -504,6 +511,11 @@ int nook_network_helper_argv(const struct nook_network_options *opts, const char
             r = push_arg(&argv, "%s:%u:%u/%s", p->host_addr, p->host_port, p->container_port,
                          proto_name(p->proto));
     }
+    if (r == 0 && opts->n_ports && opts->ports_through_slirp) {
+        r = push_arg(&argv, "--port-handler");
+        if (r == 0)
+            r = push_arg(&argv, "slirp");
+    }
     if (r == 0 && log_path) {
         r = push_arg(&argv, "--log");
         if (r == 0)
@@ -569,6 +581,7 @@ static const char *const network_annotations[] = {
     KEY_PREFIX "host-loopback", "true|false",
     KEY_PREFIX "ipv6", "true|false",
     KEY_PREFIX "mtu", "576..65520",
+    KEY_PREFIX "port-handler", "relay|slirp",
     KEY_PREFIX "ports", "[HOSTADDR:]HOSTPORT:CPORT[/tcp|/udp],...",
     KEY_PREFIX "resolv-conf", "true|false",
 #endif

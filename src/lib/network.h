@@ -61,6 +61,11 @@ struct nook_network_options {
     char **dns;
     struct nook_network_port *ports;
     size_t n_ports;
+    /* nook.network.port-handler "slirp": libslirp carries the TCP
+     * forwards (the container sees 10.0.2.2); by default, "relay", the
+     * helper relays them from inside the container's network namespace
+     * (the container sees 10.0.2.100). */
+    bool ports_through_slirp;
 };
 
 /* ---- options (network-options.c) ---- */

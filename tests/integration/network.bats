@@ -352,6 +352,37 @@ assert_big_download() {
     [ "$(state_field c1 's["annotations"]["nook.network.ports"]')" = "127.0.0.1:$port:80/tcp" ]
 }
 
+@test "network: a forwarded TCP port is relayed from the container's own address, or with port-handler slirp from 10.0.2.2" {
+    # A CGI script tells whom busybox httpd sees connecting.
+    local www=$BATS_TEST_TMPDIR/www port handler want
+    mkdir -p "$www/cgi-bin"
+    printf '#!/bin/sh\necho "Content-Type: text/plain"\necho\necho "$REMOTE_ADDR"\n' >"$www/cgi-bin/peer"
+    chmod 755 "$www/cgi-bin/peer"
+    for handler in relay slirp; do
+        port=$(free_port)
+        make_net_bundle "$B" '{"nook.network.ports": "127.0.0.1:'"$port"':80/tcp", "nook.network.port-handler": "'"$handler"'"}' \
+            httpd -f -p 80 -h /www
+        edit_config "$B" 'c["mounts"].append({"destination": "/www", "type": "bind", "source": "'"$www"'", "options": ["rbind", "ro"]})'
+        run_container c1
+        wait_until 10 http_get "http://127.0.0.1:$port/cgi-bin/peer"
+        run http_get "http://127.0.0.1:$port/cgi-bin/peer"
+        assert_status 0
+        want=10.0.2.2
+        [ "$handler" = slirp ] || want=10.0.2.100
+        # httpd listens on [::]: IPv4 peers come as [::ffff:A.B.C.D].
+        [ "$output" = "$want" ] || [ "$output" = "[::ffff:$want]" ]
+        # The relay's sockets come from a child of the helper inside the
+        # container's network namespace; libslirp needs none.
+        local n=1
+        [ "$handler" = slirp ] || n=2
+        [ "$(helper_pids c1 | wc -l)" -eq "$n" ]
+        run nook delete -f c1
+        assert_status 0
+        wait_until 5 no_helper c1
+        assert_no_leftovers c1 "$B"
+    done
+}
+
 @test "network: the host fetches a page the container serves over [::1], through an IPv6 host address in nook.network.ports" {
     grep -q '^0\{31\}1 .* lo$' /proc/net/if_inet6 || skip "the host has no ::1"
     local port port2
@@ -720,7 +751,8 @@ import json, sys
 a = json.loads(sys.argv[1])["annotations"]
 want = {"nook.network": "slirp", "nook.network.dns": "ADDR[:PORT],...",
         "nook.network.host-loopback": "true|false", "nook.network.ipv6": "true|false",
-        "nook.network.mtu": "576..65520", "nook.network.ports": "[HOSTADDR:]HOSTPORT:CPORT[/tcp|/udp],...",
+        "nook.network.mtu": "576..65520", "nook.network.port-handler": "relay|slirp",
+        "nook.network.ports": "[HOSTADDR:]HOSTPORT:CPORT[/tcp|/udp],...",
         "nook.network.resolv-conf": "true|false"}
 got = {k: v for k, v in a.items() if k.startswith("nook.network")}
 assert got == want, got

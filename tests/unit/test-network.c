@@ -193,6 +193,25 @@ static void test_options(struct tap *t)
               "the helper gets --port [::1]:8080:80/tcp");
     }
     nook_network_options_clear(&opts);
+    /* The port handler: relay by default (nothing to say), slirp passed on
+     * where there are ports for it. */
+    CHECK(t, parse("\"nook.network\": \"slirp\", \"nook.network.ports\": \"8080:80\"", &opts, &err) == 0 &&
+                 !opts.ports_through_slirp,
+          "port-handler: relay by default");
+    nook_network_options_clear(&opts);
+    r = parse("\"nook.network\": \"slirp\", \"nook.network.ports\": \"8080:80\","
+              " \"nook.network.port-handler\": \"slirp\"", &opts, &err);
+    CHECK(t, r == 0 && opts.ports_through_slirp, "port-handler: slirp");
+    strv_free(argv);
+    argv = NULL;
+    CHECK(t, r == 0 && nook_network_helper_argv(&opts, "h", 7, 3, 4, 5, NULL, &argv, &err) == 0 && argv &&
+                 argv[12] && strcmp(argv[11], "--port-handler") == 0 && strcmp(argv[12], "slirp") == 0 && !argv[13],
+          "the helper gets --port-handler slirp");
+    nook_network_options_clear(&opts);
+    CHECK(t, parse("\"nook.network\": \"slirp\", \"nook.network.port-handler\": \"relay\"", &opts, &err) == 0 &&
+                 !opts.ports_through_slirp,
+          "port-handler: relay");
+    nook_network_options_clear(&opts);
     CHECK(t, parse("\"nook.network\": \"slirp\", \"nook.network.ports\": \"[::1]:5353:53/udp\","
                    " \"nook.network.ipv6\": \"true\"", &opts, &err) == 0 && opts.n_ports == 1,
           "UDP on an IPv6 host address with nook.network.ipv6 (given after the ports)");
@@ -234,6 +253,8 @@ static void test_refusals(struct tap *t)
                   ".annotations[\"nook.network.ipv6\"]: \"yes\" is not a boolean; use \"true\" or \"false\"",
                   "ipv6: yes");
     check_refused(t, SLIRP "\"nook.network.host-loopback\": \"1\"", "\"1\" is not a boolean", "host-loopback: 1");
+    check_refused(t, SLIRP "\"nook.network.port-handler\": \"rootlesskit\"",
+                  "\"rootlesskit\": expected \"relay\" or \"slirp\"", "port-handler: rootlesskit");
     check_refused(t, SLIRP "\"nook.network.resolv-conf\": \"False\"", "\"False\" is not a boolean",
                   "resolv-conf: False");
 

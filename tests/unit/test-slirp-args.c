@@ -50,6 +50,7 @@ static void test_full_command_line(struct tap *t)
     CHECK(t, o.n_dns == 2 && addr4_is(&o.dns[0], "127.0.0.1", 5353) && addr6_is(&o.dns[1], "::1", 53),
           "two --dns, IPv4 with a port and [IPv6]:PORT");
     CHECK(t, o.n_ports == 2, "two --port");
+    CHECK(t, !o.ports_through_slirp, "the relay handles TCP forwards by default");
     if (o.n_ports == 2) {
         CHECK(t, o.ports[0].host_port == 8080 && o.ports[0].container_port == 80 && !o.ports[0].udp &&
                      o.ports[0].host_addr.s_addr == htonl(INADDR_ANY),
@@ -80,6 +81,18 @@ struct bad_case {
     const char *message;
 };
 
+static void test_port_handler(struct tap *t)
+{
+    struct nook_slirp_options o;
+    struct nook_error err = { 0 };
+    char **argv = ARGV("--pid", "1", "--ready-fd", "3", "--port", "8080:80", "--port-handler", "slirp");
+    CHECK(t, parse(argv, 9, &o, &err) == 0 && o.ports_through_slirp, "--port-handler slirp");
+    nook_slirp_options_free(&o);
+    argv = ARGV("--pid", "1", "--ready-fd", "3", "--port-handler=relay");
+    CHECK(t, parse(argv, 6, &o, &err) == 0 && !o.ports_through_slirp, "--port-handler=relay");
+    nook_slirp_options_free(&o);
+}
+
 static void test_bad_command_lines(struct tap *t)
 {
     static const struct bad_case cases[] = {
@@ -105,6 +118,7 @@ static void test_bad_command_lines(struct tap *t)
         { { "--pid", "1", "--ready-fd", "3", "--port", "127.0.0.1:8080:80", "--port", "8080:81" },
           "--port \"8080:81\": host port 8080/tcp is forwarded twice" },
         { { "--pid", "1", "--ready-fd", "3", "--dns", "nope" }, "--dns \"nope\": \"nope\" is not an IPv4 address" },
+        { { "--pid", "1", "--ready-fd", "3", "--port-handler", "kit" }, "--port-handler \"kit\": expected relay or slirp" },
     };
     for (size_t i = 0; i < N_ELEMENTS(cases); i++) {
         char *argv[10] = { "nook-slirp" };
@@ -291,6 +305,7 @@ int main(void)
     struct tap t = { 0 };
     test_full_command_line(&t);
     test_bad_command_lines(&t);
+    test_port_handler(&t);
     test_ports(&t);
     test_upstreams(&t);
     test_resolv_conf(&t);

@@ -159,7 +159,11 @@ int main(void)
     status = run(TRY_THREAD_ENDS, log, sizeof(log));
     if (!CHECK(&t, status == 0, "such a thread can end"))
         printf("#   status %d, log \"%s\"\n", status, log);
+    /* glibc blocks every signal around clone3(): reached with them
+     * blocked (as under the sanitizers, which set up the rest earlier),
+     * the trap kills at once, without the handler's line. */
     status = run(TRY_NEW_THREAD, log, sizeof(log));
-    CHECK(&t, status == 159, "a new thread ends the helper");
+    if (!CHECK(&t, status == 159 || status == 1000 + SIGSYS, "a new thread ends the helper"))
+        printf("#   status %d, log \"%s\"\n", status, log);
     return tap_done(&t);
 }

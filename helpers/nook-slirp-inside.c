@@ -1,0 +1,137 @@
+/* nook-slirp-inside.c: the child that makes sockets in the container's
+ * network namespace (nook-slirp-inside.h).
+ *
+ * The pair is SOCK_SEQPACKET. The child's first message says it is ready
+ * ('K') or why it is not ('E' and the message). Then each request is one
+ * byte, '4' or '6', and each answer one int: 0 with the socket attached,
+ * or the errno of socket(). */
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "lib/fd-pass.h"
+#include "nook-slirp-inside.h"
+
+/* In the child: into the namespaces, down to nobody where it entered no
+ * user namespace (started as root), then the helper's own confinement. */
+static int enter(const struct nook_slirp_namespaces *ns, pid_t parent, nook_slirp_filter filter, int log_fd,
+                 struct nook_error *err)
+{
+    if (ns->join_userns && setns(ns->userns_fd, CLONE_NEWUSER) < 0)
+        return nook_error_set_errno(err, errno, "join the container's user namespace");
+    if (setns(ns->netns_fd, CLONE_NEWNET) < 0)
+        return nook_error_set_errno(err, errno, "join the container's network namespace");
+    bool dropped;
+    int r;
+    if (!ns->join_userns && (r = nook_slirp_drop_root(&dropped, err)) < 0)
+        return r;
+    /* Set after any change of credentials, which clears it. */
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+        return nook_error_set_errno(err, errno, "set the parent-death signal");
+    /* The helper may have died before the signal was armed. */
+    if (getppid() != parent)
+        _exit(0);
+    return nook_slirp_confine(filter, log_fd, err);
+}
+
+static _Noreturn void child_main(int sock, pid_t parent, const struct nook_slirp_namespaces *ns,
+                                 nook_slirp_filter filter, int log_fd)
+{
+    struct nook_error err = { 0 };
+    if (enter(ns, parent, filter, log_fd, &err) < 0) {
+        char report[1 + NOOK_ERROR_MAX];
+        report[0] = 'E';
+        size_t len = strnlen(err.message, sizeof(report) - 1);
+        memcpy(report + 1, err.message, len);
+        (void)nook_fd_pass_send(sock, report, 1 + len, NULL, 0);
+        _exit(1);
+    }
+    if (nook_fd_pass_send(sock, "K", 1, NULL, 0) < 0)
+        _exit(0);
+    for (;;) {
+        char family;
+        ssize_t n = recv(sock, &family, 1, 0);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            _exit(0);
+        int fd = socket(family == '6' ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        int answer = fd < 0 ? errno : 0;
+        if (nook_fd_pass_send(sock, &answer, sizeof(answer), &fd, fd < 0 ? 0 : 1) < 0)
+            _exit(0);
+        if (fd >= 0)
+            close(fd);
+    }
+}
+
+int nook_slirp_inside_start(const struct nook_slirp_namespaces *ns, nook_slirp_filter filter, int log_fd,
+                            struct nook_slirp_inside *inside, struct nook_error *err)
+{
+    int pair[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
+        return nook_error_set_errno(err, errno, "socketpair");
+    _cleanup_close_ int ours = pair[0];
+    _cleanup_close_ int theirs = pair[1];
+    pid_t parent = getpid();
+    pid_t child = fork();
+    if (child < 0)
+        return nook_error_set_errno(err, errno, "fork the process that makes sockets in the container");
+    if (child == 0) {
+        closep(&ours);
+        child_main(theirs, parent, ns, filter, log_fd);
+    }
+    closep(&theirs);
+    char report[1 + NOOK_ERROR_MAX + 1];
+    size_t n_fds = 0;
+    ssize_t n = nook_fd_pass_recv(ours, report, sizeof(report) - 1, NULL, 0, &n_fds);
+    if (n <= 0 || report[0] != 'K') {
+        /* The helper ignores SIGCHLD: the kernel reaps the child. */
+        if (n > 1 && report[0] == 'E') {
+            report[n] = '\0';
+            return nook_error_set(err, EPERM, "the process that makes sockets in the container: %s", report + 1);
+        }
+        return nook_error_set(err, n < 0 ? (int)-n : ECHILD,
+                              "the process that makes sockets in the container exited before it was ready");
+    }
+    inside->sock = steal_fd(&ours);
+    inside->pid = child;
+    return 0;
+}
+
+int nook_slirp_inside_socket(struct nook_slirp_inside *inside, int family)
+{
+    if (inside->sock < 0)
+        return -ECONNRESET;
+    char request = family == AF_INET6 ? '6' : '4';
+    ssize_t n;
+    do
+        n = send(inside->sock, &request, 1, MSG_NOSIGNAL);
+    while (n < 0 && errno == EINTR);
+    if (n < 0)
+        return errno == EPIPE ? -ECONNRESET : -errno;
+    int answer = 0, fd = -1;
+    size_t n_fds = 0;
+    n = nook_fd_pass_recv(inside->sock, &answer, sizeof(answer), &fd, 1, &n_fds);
+    if (n < 0)
+        return (int)n;
+    if (n != sizeof(answer)) {
+        if (n_fds)
+            close(fd);
+        return -ECONNRESET;
+    }
+    if (answer != 0 || n_fds != 1) {
+        if (n_fds)
+            close(fd);
+        return -(answer ? answer : EIO);
+    }
+    return fd;
+}
+
+void nook_slirp_inside_stop(struct nook_slirp_inside *inside)
+{
+    closep(&inside->sock);
+    inside->pid = 0;
+}
