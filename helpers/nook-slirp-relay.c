@@ -51,6 +51,7 @@ static void conn_free(struct nook_slirp_relay *r, size_t i)
     free(c);
     r->conns[i] = NULL;
     r->n_conns--;
+    r->accept_paused = false;
 }
 
 void nook_slirp_relay_close(struct nook_slirp_relay *r)
@@ -138,8 +139,16 @@ static void accept_from(struct nook_slirp_relay *r, const struct nook_slirp_rela
 {
     for (int budget = 16; budget > 0; budget--) {
         int fd = accept4(l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-        if (fd < 0)
+        if (fd < 0) {
+            /* The connection stays queued, and the listener readable: not
+             * polled until a connection closes, or the loop would spin. */
+            if ((errno == EMFILE || errno == ENFILE) && r->n_conns > 0) {
+                nook_slirp_log_debug(r->log, "%s: out of file descriptors; accepting again once a connection "
+                                     "closes", l->what);
+                r->accept_paused = true;
+            }
             return;
+        }
         size_t slot = 0;
         while (slot < NOOK_SLIRP_RELAY_MAX_CONNS && r->conns[slot])
             slot++;
@@ -182,7 +191,7 @@ size_t nook_slirp_relay_pollfds(struct nook_slirp_relay *r, struct pollfd *fds)
 {
     size_t n = 0;
     for (size_t i = 0; i < r->n_listeners; i++)
-        add_fd(fds, &n, &r->listeners[i].poll_index, r->listeners[i].fd, POLLIN);
+        add_fd(fds, &n, &r->listeners[i].poll_index, r->listeners[i].fd, r->accept_paused ? 0 : POLLIN);
     for (size_t i = 0; r->n_conns > 0 && i < NOOK_SLIRP_RELAY_MAX_CONNS; i++) {
         struct nook_slirp_relay_conn *c = r->conns[i];
         if (!c)

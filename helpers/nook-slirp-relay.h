@@ -36,8 +36,10 @@
 #include "nook-slirp.h"
 
 #define NOOK_SLIRP_RELAY_MAX_LISTENERS 34
-/* Connections at once; one more is refused (closed at once). */
-#define NOOK_SLIRP_RELAY_MAX_CONNS 128
+/* Connections at once (forwarded ports' and DNS's together); one more is
+ * refused (closed at once). Two fds each: the helper raises its fd limit
+ * to allow them (nook-slirp.c). */
+#define NOOK_SLIRP_RELAY_MAX_CONNS 1024
 /* The pollfds the relay may ask for at most. */
 #define NOOK_SLIRP_RELAY_MAX_FDS (NOOK_SLIRP_RELAY_MAX_LISTENERS + 2 * NOOK_SLIRP_RELAY_MAX_CONNS)
 /* How long a connection may go without traffic (DNS: RFC 7766 suggests
@@ -66,6 +68,7 @@ struct nook_slirp_relay {
     struct nook_slirp_relay_conn *conns[NOOK_SLIRP_RELAY_MAX_CONNS];
     size_t n_conns;     /* the loop's every round skips the table when 0 */
     struct nook_slirp_inside *inside; /* makes the sockets of inside listeners; NULL until started */
+    bool accept_paused; /* out of fds: listeners wait until a connection closes */
 };
 
 void nook_slirp_relay_init(struct nook_slirp_relay *r, const struct nook_slirp_log *log);

@@ -37,6 +37,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <time.h>
 
@@ -106,6 +107,19 @@ static int open_signalfd(int *fd, struct nook_error *err)
     if (*fd < 0)
         return nook_error_set_errno(err, errno, "signalfd");
     return 0;
+}
+
+/* Every relayed connection takes two fds (NOOK_SLIRP_RELAY_MAX_CONNS),
+ * and libslirp one per connection it carries: the soft limit goes up to
+ * the hard one, as far as the helper may go. A failure only leaves the
+ * limit as it was. */
+static void raise_fd_limit(void)
+{
+    struct rlimit limit;
+    if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+        limit.rlim_cur = limit.rlim_max;
+        (void)setrlimit(RLIMIT_NOFILE, &limit);
+    }
 }
 
 static int open_log(const char *path, int *fd, struct nook_error *err)
@@ -211,6 +225,7 @@ static int setup(struct helper *h, int argc, char **argv, struct nook_error *err
         o->tap_fd = -1;
     }
 
+    raise_fd_limit();
     if ((r = open_signalfd(&h->signal_fd, err)) < 0 || (r = open_log(o->log_path, &h->log_fd, err)) < 0)
         return r;
     h->log = (struct nook_slirp_log){ .fd = h->log_fd, .debug = o->debug };

@@ -205,10 +205,22 @@ state_field() {
     nook state "$1" 2>/dev/null | "$NOOK_PYTHON" -c 'import json, sys; s = json.load(sys.stdin); print('"$2"')'
 }
 
-# run_container ID: create and start container ID of bundle $B.
+# run_container ID: create and start container ID of bundle $B; on a
+# failure, what nook said and the helper's log go to the test's output.
 run_container() {
-    nook_detached create -b "$B" "$1" || return 1
-    nook start "$1"
+    if ! nook_detached create -b "$B" "$1" || ! nook start "$1"; then
+        echo "run_container $1 failed:" >&2
+        cat "$BATS_TEST_TMPDIR/container.err" "$NOOK_ROOT/$1/network.log" >&2 2>/dev/null
+        return 1
+    fi
+}
+
+# serve_etc PORT: container c1, with busybox httpd serving the rootfs's
+# /etc (/etc/hostname says "nook") on 127.0.0.1:PORT of the host.
+serve_etc() {
+    make_net_bundle "$B" '{"nook.network.ports": "127.0.0.1:'"$1"':80/tcp"}' httpd -f -p 80 -h /etc || return 1
+    run_container c1 || return 1
+    wait_until 10 http_get "http://127.0.0.1:$1/hostname"
 }
 
 @test "network: host-loopback on: the container fetches a page from the host's 127.0.0.1 through 10.0.2.2" {
@@ -342,10 +354,7 @@ assert_big_download() {
 @test "network: the host fetches a page the container serves, through nook.network.ports" {
     local port
     port=$(free_port)
-    # busybox httpd serves the rootfs's /etc: /etc/hostname says "nook".
-    make_net_bundle "$B" '{"nook.network.ports": "127.0.0.1:'"$port"':80/tcp"}' httpd -f -p 80 -h /etc
-    run_container c1
-    wait_until 10 http_get "http://127.0.0.1:$port/hostname"
+    serve_etc "$port"
     run http_get "http://127.0.0.1:$port/hostname"
     assert_status 0
     [ "$output" = nook ]
@@ -381,6 +390,38 @@ assert_big_download() {
         wait_until 5 no_helper c1
         assert_no_leftovers c1 "$B"
     done
+}
+
+@test "network: the relay carries 150 connections to a forwarded port at once" {
+    local port
+    port=$(free_port)
+    serve_etc "$port"
+    # All open before any asks (a few at a time, so that httpd's short
+    # listen backlog keeps up), then each asks for /etc/hostname.
+    run "$NOOK_PYTHON" - "$port" <<'PY'
+import socket, sys, time
+port = int(sys.argv[1])
+conns = []
+for i in range(150):
+    s = socket.create_connection(("127.0.0.1", port), timeout=20)
+    conns.append(s)
+    if i % 10 == 9:
+        time.sleep(0.05)
+for s in conns:
+    s.sendall(b"GET /hostname HTTP/1.0\r\n\r\n")
+served = 0
+for s in conns:
+    data = b""
+    while True:
+        chunk = s.recv(4096)
+        if not chunk:
+            break
+        data += chunk
+    served += data.endswith(b"nook\n")
+print(served)
+PY
+    assert_status 0
+    [ "$output" = 150 ]
 }
 
 @test "network: the host fetches a page the container serves over [::1], through an IPv6 host address in nook.network.ports" {
