@@ -5,6 +5,7 @@
  * ('K') or why it is not ('E' and the message). Then each request is one
  * byte, '4' or '6', and each answer one int: 0 with the socket attached,
  * or the errno of socket(). */
+#include <linux/close_range.h>
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
@@ -17,6 +18,28 @@
 
 /* In the child: into the namespaces, down to nobody where it entered no
  * user namespace (started as root), then the helper's own confinement. */
+/* In the child: close every fd but the ones it keeps (the pair's end,
+ * the log, the namespaces until it has joined them). It must not hold the
+ * helper's: the ready pipe (whose end of file tells nook that the helper
+ * is gone), the tap, the forwarded ports' listeners. */
+static void close_others(const int *keep, size_t n_keep)
+{
+    unsigned first = 0;
+    for (;;) {
+        /* The lowest fd kept at or above first. */
+        unsigned next = ~0u;
+        for (size_t i = 0; i < n_keep; i++) {
+            if (keep[i] >= 0 && (unsigned)keep[i] >= first && (unsigned)keep[i] < next)
+                next = (unsigned)keep[i];
+        }
+        if (next > first)
+            (void)close_range(first, next == ~0u ? ~0u : next - 1, 0);
+        if (next == ~0u)
+            return;
+        first = next + 1;
+    }
+}
+
 static int enter(const struct nook_slirp_namespaces *ns, pid_t parent, nook_slirp_filter filter, int log_fd,
                  struct nook_error *err)
 {
@@ -24,6 +47,8 @@ static int enter(const struct nook_slirp_namespaces *ns, pid_t parent, nook_slir
         return nook_error_set_errno(err, errno, "join the container's user namespace");
     if (setns(ns->netns_fd, CLONE_NEWNET) < 0)
         return nook_error_set_errno(err, errno, "join the container's network namespace");
+    close(ns->userns_fd);
+    close(ns->netns_fd);
     bool dropped;
     int r;
     if (!ns->join_userns && (r = nook_slirp_drop_root(&dropped, err)) < 0)
@@ -40,6 +65,8 @@ static int enter(const struct nook_slirp_namespaces *ns, pid_t parent, nook_slir
 static _Noreturn void child_main(int sock, pid_t parent, const struct nook_slirp_namespaces *ns,
                                  nook_slirp_filter filter, int log_fd)
 {
+    const int keep[] = { STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO, sock, log_fd, ns->userns_fd, ns->netns_fd };
+    close_others(keep, N_ELEMENTS(keep));
     struct nook_error err = { 0 };
     if (enter(ns, parent, filter, log_fd, &err) < 0) {
         char report[1 + NOOK_ERROR_MAX];

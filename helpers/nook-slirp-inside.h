@@ -7,9 +7,9 @@
  * a child forked during setup joins the container's user and network
  * namespaces, confines itself like the helper, and makes a socket each
  * time the relay asks, handing it over a socket pair (SCM_RIGHTS); the
- * relay connects it to the container's 10.0.2.100. The child lives as
- * long as the helper: it exits when its end of the pair closes, or when
- * the helper dies (parent-death signal). */
+ * relay connects it to the container's 10.0.2.100. It keeps none of the
+ * helper's fds. The child lives as long as the helper: it exits when its
+ * end of the pair closes, or when the helper dies (parent-death signal). */
 #pragma once
 
 #include <sys/types.h>

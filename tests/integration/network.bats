@@ -385,6 +385,17 @@ assert_big_download() {
         local n=1
         [ "$handler" = slirp ] || n=2
         [ "$(helper_pids c1 | wc -l)" -eq "$n" ]
+        if [ "$handler" = relay ]; then
+            # The child holds stdio, its socket pair's end and the log:
+            # none of the helper's fds (the ready pipe, the tap, the
+            # listeners), which would outlive the helper in it.
+            local pid child=
+            for pid in $(helper_pids c1); do
+                grep -q "^PPid:[[:space:]]*$(helper_pids c1 | grep -vx "$pid" | head -1)$" "/proc/$pid/status" && child=$pid
+            done
+            [ -n "$child" ]
+            [ "$(ls "/proc/$child/fd" | wc -l)" -eq 5 ]
+        fi
         run nook delete -f c1
         assert_status 0
         wait_until 5 no_helper c1
