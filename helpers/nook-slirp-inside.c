@@ -5,6 +5,7 @@
  * ('K') or why it is not ('E' and the message). Then each request is one
  * byte, '4' or '6', and each answer one int: 0 with the socket attached,
  * or the errno of socket(). */
+#include <grp.h>
 #include <linux/close_range.h>
 #include <sched.h>
 #include <signal.h>
@@ -40,9 +41,25 @@ static void close_others(const int *keep, size_t n_keep)
     }
 }
 
+/* In the child, started as root and now in the container's user
+ * namespace: still host uid 0 there. It becomes the namespace's root (a
+ * host uid of the container's mapping, as the container's own processes
+ * are), or its nobody where root is not mapped. */
+static int leave_host_root(struct nook_error *err)
+{
+    (void)setgroups(0, NULL); /* refused where the namespace denies it: the groups are mapped ones then */
+    const uid_t ids[] = { 0, 65534 };
+    for (size_t i = 0; i < N_ELEMENTS(ids); i++) {
+        if (setresgid(ids[i], ids[i], ids[i]) == 0 && setresuid(ids[i], ids[i], ids[i]) == 0)
+            return 0;
+    }
+    return nook_error_set_errno(err, errno, "take uid 0 or 65534 of the container's user namespace");
+}
+
 static int enter(const struct nook_slirp_namespaces *ns, pid_t parent, nook_slirp_filter filter, int log_fd,
                  struct nook_error *err)
 {
+    bool host_root = geteuid() == 0;
     if (ns->join_userns && setns(ns->userns_fd, CLONE_NEWUSER) < 0)
         return nook_error_set_errno(err, errno, "join the container's user namespace");
     if (setns(ns->netns_fd, CLONE_NEWNET) < 0)
@@ -52,6 +69,8 @@ static int enter(const struct nook_slirp_namespaces *ns, pid_t parent, nook_slir
     bool dropped;
     int r;
     if (!ns->join_userns && (r = nook_slirp_drop_root(&dropped, err)) < 0)
+        return r;
+    if (ns->join_userns && host_root && (r = leave_host_root(err)) < 0)
         return r;
     /* Set after any change of credentials, which clears it. */
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)

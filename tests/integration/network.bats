@@ -496,6 +496,26 @@ c["linux"]["gidMappings"] = [{"containerID": 0, "hostID": 300000, "size": 65536}
     assert_no_helper c1
 }
 
+@test "network: as root with a user namespace, the relay's child is the container's root, not the host's" {
+    require_root
+    local port
+    port=$(free_port)
+    make_net_bundle "$B" '{"nook.network.ports": "127.0.0.1:'"$port"':80/tcp"}' httpd -f -p 80 -h /etc
+    edit_config "$B" 'c["linux"]["namespaces"].append({"type": "user"})
+c["linux"]["uidMappings"] = [{"containerID": 0, "hostID": 300000, "size": 65536}]
+c["linux"]["gidMappings"] = [{"containerID": 0, "hostID": 300000, "size": 65536}]'
+    run_container c1
+    wait_until 10 http_get "http://127.0.0.1:$port/hostname"
+    run http_get "http://127.0.0.1:$port/hostname"
+    assert_status 0
+    [ "$output" = nook ]
+    # The helper became nobody; its child in the container's namespaces
+    # is the container's root, host uid 300000.
+    local uids
+    uids=$(ps -o uid= -p "$(helper_pids c1 | paste -sd,)" | tr -d ' ' | sort -n | paste -sd' ')
+    [ "$uids" = "65534 300000" ]
+}
+
 @test "network: a host port in use: create fails with the helper's error, nothing left behind" {
     local port
     port=$(free_port)
