@@ -96,6 +96,12 @@ int nook_slirp_relay_listen(struct nook_slirp_relay *r, const struct sockaddr *a
     return 0;
 }
 
+/* The deadline of a connection that has just moved bytes. */
+static int64_t idle_deadline(const struct nook_slirp_relay_listener *l, int64_t now_ms)
+{
+    return l->idle_ms == NOOK_SLIRP_RELAY_NO_IDLE_LIMIT ? INT64_MAX : now_ms + l->idle_ms;
+}
+
 static void target_name(const struct nook_slirp_relay_conn *c, char *buf, size_t size)
 {
     if (c->target < c->listener->n_targets)
@@ -273,12 +279,12 @@ static bool conn_step(struct nook_slirp_relay *r, struct nook_slirp_relay_conn *
             return connect_target(r, c, now_ms);
         }
         c->connecting = false;
-        c->deadline_ms = now_ms + c->listener->idle_ms;
+        c->deadline_ms = idle_deadline(c->listener, now_ms);
         return true;
     }
     if (!client && !target)
         return true;
-    c->deadline_ms = now_ms + c->listener->idle_ms;
+    c->deadline_ms = idle_deadline(c->listener, now_ms);
     if (!pump(&c->to_target, c->client_fd, client, c->target_fd) ||
         !pump(&c->to_client, c->target_fd, target, c->client_fd))
         return false;
@@ -304,7 +310,7 @@ int64_t nook_slirp_relay_next_deadline(const struct nook_slirp_relay *r)
     int64_t next = -1;
     for (size_t i = 0; r->n_conns > 0 && i < NOOK_SLIRP_RELAY_MAX_CONNS; i++) {
         const struct nook_slirp_relay_conn *c = r->conns[i];
-        if (c && (next < 0 || c->deadline_ms < next))
+        if (c && c->deadline_ms != INT64_MAX && (next < 0 || c->deadline_ms < next))
             next = c->deadline_ms;
     }
     return next;

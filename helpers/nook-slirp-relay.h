@@ -42,10 +42,12 @@
 #define NOOK_SLIRP_RELAY_MAX_CONNS 1024
 /* The pollfds the relay may ask for at most. */
 #define NOOK_SLIRP_RELAY_MAX_FDS (NOOK_SLIRP_RELAY_MAX_LISTENERS + 2 * NOOK_SLIRP_RELAY_MAX_CONNS)
-/* How long a connection may go without traffic (DNS: RFC 7766 suggests
- * seconds; a forwarded port's connection may idle for long). */
+/* How long a connection may go without traffic: DNS's briefly (RFC 7766
+ * suggests seconds); a forwarded port's without end, as the kernel's own
+ * connections (NOOK_SLIRP_RELAY_NO_IDLE_LIMIT). */
 #define NOOK_SLIRP_RELAY_DNS_IDLE_MS 30000
-#define NOOK_SLIRP_RELAY_FORWARD_IDLE_MS (2 * 3600 * 1000)
+#define NOOK_SLIRP_RELAY_NO_IDLE_LIMIT (-1)
+#define NOOK_SLIRP_RELAY_FORWARD_IDLE_MS NOOK_SLIRP_RELAY_NO_IDLE_LIMIT
 /* How long one target may take to accept the connection. */
 #define NOOK_SLIRP_RELAY_CONNECT_MS 3000
 
