@@ -17,8 +17,6 @@
 #include "lib/fd-pass.h"
 #include "nook-slirp-inside.h"
 
-/* In the child: into the namespaces, down to nobody where it entered no
- * user namespace (started as root), then the helper's own confinement. */
 /* In the child: close every fd but the ones it keeps (the pair's end,
  * the log, the namespaces until it has joined them). It must not hold the
  * helper's: the ready pipe (whose end of file tells nook that the helper
@@ -56,6 +54,9 @@ static int leave_host_root(struct nook_error *err)
     return nook_error_set_errno(err, errno, "take uid 0 or 65534 of the container's user namespace");
 }
 
+/* In the child: into the namespaces; started as root, off host uid 0
+ * (nobody where it entered no user namespace, else the container's root);
+ * then the helper's own confinement. */
 static int enter(const struct nook_slirp_namespaces *ns, pid_t parent, nook_slirp_filter filter, int log_fd,
                  struct nook_error *err)
 {

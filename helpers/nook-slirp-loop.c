@@ -304,8 +304,8 @@ static void listen_dns_over_tcp(struct nook_slirp_loop *loop, bool ipv6)
         nook_slirp_log(loop->log, "warning: DNS over TCP to %s will fail: listen on 127.0.0.1: %s", NOOK_SLIRP_DNS,
                        err.message);
     if (ipv6 && nook_slirp_relay_listen(&loop->relay, (struct sockaddr *)&v6, sizeof(v6), DNS_OVER_TCP,
-                                        loop->dns_targets, n, false, NOOK_SLIRP_RELAY_DNS_IDLE_MS, &loop->nat.proxy6_port,
-                                        &err) < 0)
+                                        loop->dns_targets, n, false, NOOK_SLIRP_RELAY_DNS_IDLE_MS,
+                                        &loop->nat.proxy6_port, &err) < 0)
         nook_slirp_log(loop->log, "warning: DNS over TCP to %s will fail: listen on [::1]: %s", NOOK_SLIRP_DNS6,
                        err.message);
 }
