@@ -102,6 +102,9 @@ _Noreturn static void hook_child(const struct nook_spec_hook *hook, int input, i
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
+    /* A process group of its own, so that a timeout ends what it started
+     * too (the parent sets it as well: whichever runs first). */
+    (void)setpgid(0, 0);
     if (dup2(input, 0) < 0 || dup2(output, 1) < 0 || dup2(output, 2) < 0)
         _exit(126);
     if (cwd && chdir(cwd) < 0) {
@@ -172,7 +175,11 @@ static int wait_hook(pid_t pid, int pidfd, int output, int timeout_s, int *statu
         if (n < 0)
             return -errno;
         if (n == 0) {
+            /* The hook and its process group: a `sh -c` hook's children
+             * with it. The hook is not reaped yet, so its pid still names
+             * its group. */
             (void)nook_pidfd_send_signal(pidfd, SIGKILL);
+            (void)kill(-pid, SIGKILL);
             timed_out = true;
             break;
         }
@@ -213,6 +220,7 @@ static int run_one(const struct nook_spec_hook *hook, const char *where, const c
         return nook_error_set_errno(err, errno, "%s: fork", where);
     if (pid == 0)
         hook_child(hook, input, output_w, cwd);
+    (void)setpgid(pid, pid);
     closep(&output_w);
     output_w = -1;
 
