@@ -271,8 +271,8 @@ before_pivot() {
     for flag in nosuid nodev noexec; do
         has_opt "$off" $flag || { echo "/run/off lacks $flag: $off" >&2; false; }
     done
-    ! has_opt "$on" nosuid
-    ! has_opt "$on" noexec
+    ! has_opt "$on" nosuid || false
+    ! has_opt "$on" noexec || false
     # A user namespace keeps nodev on what it mounts; dev is root's.
     [ "$NOOK_TEST_MODE" = rootless ] || ! has_opt "$on" nodev
     assert_output_contains exec-ran
@@ -320,8 +320,8 @@ before_pivot() {
     for flag in sync dirsync lazytime; do
         has_opt "$on" $flag || { echo "/run/on lacks $flag: $on" >&2; false; }
     done
-    ! has_opt "$off" sync
-    ! has_opt "$off" lazytime
+    ! has_opt "$off" sync || false
+    ! has_opt "$off" lazytime || false
 }
 
 # The "MUST" options bind and rbind: "Bind mount", "Recursive bind mount".
@@ -457,7 +457,7 @@ c["linux"].pop("seccomp", None)'
     [[ "$(mountinfo_line /run/slave)" == *" master:"* ]]
     [[ "$(mountinfo_line /run/rslave)" == *" master:"* ]]
     [ -n "$(mountinfo_line /run/slave/later)" ]
-    ! grep -q " $src .* - tmpfs back " /proc/self/mountinfo
+    ! grep -q " $src .* - tmpfs back " /proc/self/mountinfo || false
 }
 
 # The "SHOULD" recursive options ("These AT_RECURSIVE options need kernel
@@ -509,9 +509,9 @@ c["linux"].pop("seccomp", None)'
         opts=$(mount_opts /run/set/sub)
         has_opt "$opts" noatime && has_opt "$opts" nodiratime
         opts=$(mount_opts /run/cleared/sub)
-        ! has_opt "$opts" noatime && ! has_opt "$opts" nodiratime
-        ! has_opt "$(mount_opts /run/strict/sub)" relatime
-        ! has_opt "$(mount_opts /run/norelatime/sub)" relatime
+        ! has_opt "$opts" noatime && ! has_opt "$opts" nodiratime || false
+        ! has_opt "$(mount_opts /run/strict/sub)" relatime || false
+        ! has_opt "$(mount_opts /run/norelatime/sub)" relatime || false
         has_opt "$(mount_opts /run/relatime/sub)" relatime
         return 0
     fi
@@ -527,9 +527,9 @@ c["linux"].pop("seccomp", None)'
     opts=$(mount_opts /run/set/$SUB)
     has_opt "$opts" noatime && has_opt "$opts" nodiratime
     opts=$(mount_opts /run/cleared/$SUB)
-    ! has_opt "$opts" noatime && ! has_opt "$opts" nodiratime
-    ! has_opt "$(mount_opts /run/strict/$SUB)" relatime
-    ! has_opt "$(mount_opts /run/norelatime/$SUB)" relatime
+    ! has_opt "$opts" noatime && ! has_opt "$opts" nodiratime || false
+    ! has_opt "$(mount_opts /run/strict/$SUB)" relatime || false
+    ! has_opt "$(mount_opts /run/norelatime/$SUB)" relatime || false
     has_opt "$(mount_opts /run/relatime/$SUB)" relatime
 }
 
@@ -598,7 +598,7 @@ c["linux"].pop("seccomp", None)'
     run nook run -b "$B" c1
     assert_status 0
     has_opt "$(mount_opts /run/no)" nosymfollow
-    ! has_opt "$(mount_opts /run/yes)" nosymfollow
+    ! has_opt "$(mount_opts /run/yes)" nosymfollow || false
     assert_output_contains "symbolic links"
     [ "${lines[-1]}" = nook ]
 }
@@ -796,7 +796,7 @@ wait_recvtty() {
     for e in PATH=/bin:/usr/bin ONE=1 EMPTY= WITH=equals=inside HOME=/root; do
         echo "$env" | grep -qxF "$e" || { echo "missing $e in: $env" >&2; false; }
     done
-    ! echo "$env" | grep -q NOOK_CONFORMANCE_LEAK
+    ! echo "$env" | grep -q NOOK_CONFORMANCE_LEAK || false
 }
 
 # "args (array of strings, OPTIONAL) with similar semantics to IEEE Std
@@ -1063,7 +1063,7 @@ PY
     nook_capture create -b "$B" c1
     [ "$status" -ne 0 ]
     [ $((SECONDS - start)) -lt 10 ]
-    ! pgrep -f "sleep 30" -u "$(id -u)" >/dev/null
+    ! pgrep -f "sleep 30" -u "$(id -u)" >/dev/null || false
     assert_no_leftovers c1 "$B"
 }
 
@@ -1162,7 +1162,7 @@ PY
         [ "$(ns_recorded startContainer $ns)" = "$(ns_of "$pid" $ns)" ] ||
             { echo "startContainer ran outside the container's $ns namespace" >&2; false; }
     done
-    ! before_pivot "$H/self-mountinfo.startContainer"
+    ! before_pivot "$H/self-mountinfo.startContainer" || false
 }
 
 # "For hooks executed in the container namespace, it is the pid as seen by

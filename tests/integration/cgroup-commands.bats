@@ -187,7 +187,7 @@ frozen() {
         kill -0 "$leftover" 2>/dev/null || break
         sleep 0.1
     done
-    ! kill -0 "$leftover" 2>/dev/null
+    ! kill -0 "$leftover" 2>/dev/null || false
 }
 
 @test "ps lists the processes of the cgroup: the init, a background one, an exec'd one" {
@@ -263,7 +263,7 @@ frozen() {
     pid=$(cat "$BATS_TEST_TMPDIR/exec.pid")
     grep -qx "$pid" "$cg/cgroup.procs"
     sleep 1
-    ! grep -q exec-ran "$BATS_TEST_TMPDIR/container.out"
+    ! grep -q exec-ran "$BATS_TEST_TMPDIR/container.out" || false
     nook resume c1
     for i in $(seq 50); do
         grep -q exec-ran "$BATS_TEST_TMPDIR/container.out" && break

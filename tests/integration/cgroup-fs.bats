@@ -185,7 +185,7 @@ default_cgroup() {
         pgrep -f "sleep 97$$" >/dev/null || break
         sleep 0.1
     done
-    ! pgrep -f "sleep 97$$"
+    ! pgrep -f "sleep 97$$" || false
     assert_no_leftovers c1 "$B"
 }
 

@@ -115,8 +115,8 @@ create_running() {
     pgrep -f "sleep 1091" >/dev/null
     run nook delete --force c1
     assert_status 0
-    ! unit_loaded nook-c1.scope
-    ! pgrep -f "sleep 109[12]"
+    ! unit_loaded nook-c1.scope || false
+    ! pgrep -f "sleep 109[12]" || false
     assert_no_leftovers c1 "$B"
 }
 
@@ -125,7 +125,7 @@ create_running() {
     make_bundle "$B" true
     run nook --cgroup-manager systemd run -b "$B" c1
     assert_status 0
-    ! unit_loaded nook-c1.scope
+    ! unit_loaded nook-c1.scope || false
     assert_no_leftovers c1 "$B"
 }
 
@@ -174,10 +174,10 @@ create_running() {
         pgrep -f "sleep 109[34]" >/dev/null || break
         sleep 0.1
     done
-    ! pgrep -f "sleep 109[34]"
+    ! pgrep -f "sleep 109[34]" || false
     run nook delete c1
     assert_status 0
-    ! unit_loaded nook-c1.scope
+    ! unit_loaded nook-c1.scope || false
     assert_no_leftovers c1 "$B"
 }
 
@@ -197,7 +197,7 @@ create_running() {
     nook_capture --cgroup-manager systemd create -b "$B" c1
     assert_status 1
     assert_output_contains "nonexistent-$$"
-    ! unit_loaded nook-c1.scope
+    ! unit_loaded nook-c1.scope || false
     [ -z "$(systemctl --user list-units --all --no-legend 'nook-*')" ]
     assert_no_leftovers c1 "$B"
 }
@@ -214,7 +214,7 @@ create_running() {
     [[ "$(sed -n 's/^0:://p' "/proc/$(init_pid c1)/cgroup")" == */nooktest.slice/"$unit"/container ]]
     run nook delete --force c1
     assert_status 0
-    ! unit_loaded "$unit"
+    ! unit_loaded "$unit" || false
 }
 
 @test "systemd: an empty slice is the manager's default, an empty prefix gives name.scope" {
@@ -294,7 +294,7 @@ create_running() {
     assert_output_contains 'check the org.systemd.property.* annotations'
     assert_output_contains '"uint64 5000"'
     [ "${#lines[@]}" -eq 1 ]
-    ! unit_loaded nook-c1.scope
+    ! unit_loaded nook-c1.scope || false
     assert_no_leftovers c1 "$B"
 }
 
@@ -315,7 +315,7 @@ create_running() {
     assert_output_contains '"memory"'
     assert_output_contains 'nook.cgroup.optional'
     [ "${#lines[@]}" -eq 1 ]
-    ! unit_loaded nook-c1.scope
+    ! unit_loaded nook-c1.scope || false
     assert_no_leftovers c1 "$B"
 }
 

@@ -186,7 +186,7 @@ JSON
     run nook ps -f json c1
     assert_status 0
     [ "$output" = "[$(init_pid)]" ]
-    ! pgrep -f nosuch-binary
+    ! pgrep -f nosuch-binary || false
 }
 
 @test "exec: --preserve-fds passes fds from 3 on" {

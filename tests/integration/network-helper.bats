@@ -414,5 +414,5 @@ PY
     run bash -c 'exec 4</dev/null; "$0" --pid "$2" --pidfd 4 --tap-fd 8 --ready-fd 9 --log "$1/helper.log" 9>"$1/ready"; echo "status=$?"' "$HELPER" "$T" "$NS_PID"
     assert_output_contains "status=1"
     [ "$(cat "$T/ready")" = "error: --tap-fd 8 is not open" ]
-    ! grep -q "ready:" "$T/helper.log"
+    ! grep -q "ready:" "$T/helper.log" || false
 }
